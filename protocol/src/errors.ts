@@ -1,0 +1,51 @@
+/** Stable error codes. Tests and callers branch on these, never on message text. */
+export const ErrorCode = {
+  ProtocolTooLarge: 'CORRAL_PROTOCOL_TOO_LARGE',
+  ProtocolMalformed: 'CORRAL_PROTOCOL_MALFORMED',
+  ProtocolVersion: 'CORRAL_PROTOCOL_VERSION',
+  ProtocolInvalid: 'CORRAL_PROTOCOL_INVALID',
+  ProtocolUnknownTopic: 'CORRAL_PROTOCOL_UNKNOWN_TOPIC',
+  ConfigInvalid: 'CORRAL_CONFIG_INVALID',
+  QuantityInvalid: 'CORRAL_QUANTITY_INVALID',
+  NodeNotFound: 'CORRAL_NODE_NOT_FOUND',
+  HubUnreachable: 'CORRAL_HUB_UNREACHABLE',
+  HubError: 'CORRAL_HUB_ERROR',
+  CommandTimeout: 'CORRAL_COMMAND_TIMEOUT',
+  CommandFailed: 'CORRAL_COMMAND_FAILED',
+  BrokerUnavailable: 'CORRAL_BROKER_UNAVAILABLE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface CorralErrorOptions {
+  cause?: unknown;
+  /** Field path inside the offending document, e.g. `info.capacity.cpu`. */
+  path?: string;
+}
+
+export class CorralError extends Error {
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CorralErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CorralError';
+    this.code = code;
+    this.path = options.path;
+  }
+}
+
+export type Result<T, E = CorralError> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** Renders a zod-style path (`['a', 0, 'b']`) the way manifests and messages name fields: `a[0].b`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}

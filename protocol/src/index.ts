@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './topics.js';
+export * from './labels.js';
+export * from './quantity.js';
+export * from './messages.js';
+export * from './codec.js';
+export * from './objects/node.js';
