@@ -39,7 +39,7 @@ export function decodeMessage<K extends MessageKind>(kind: K, payload: Uint8Arra
   } catch (cause) {
     return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: not valid CBOR`, { cause }));
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map) {
+  if (!isPlainObject(value)) {
     return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: payload is not a CBOR map`, { path: '(root)' }));
   }
   const v = (value as { v?: unknown }).v;
@@ -53,6 +53,16 @@ export function decodeMessage<K extends MessageKind>(kind: K, payload: Uint8Arra
     return err(new CorralError(ErrorCode.ProtocolInvalid, `${kind}: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
   }
   return ok(parsed.data as MessageOf<K>);
+}
+
+/**
+ * A CBOR map decodes to a plain object; arrays, byte strings (Uint8Array) and
+ * tagged values (Date, Set, RegExp, cbor-x Tag…) are objects too, but not maps.
+ */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Names a decoded value for an error message without ever invoking its own methods. */

@@ -29,7 +29,19 @@ export const NodeInfo = z.object({
 });
 export type NodeInfo = z.infer<typeof NodeInfo>;
 
-const statusBase = { v: version, ts: timestamp, uid: z.uuid() };
+const statusBase = {
+  v: version,
+  ts: timestamp,
+  /** The agent's identity, created at its first start and kept in its store. */
+  uid: z.uuid(),
+  /**
+   * Grows with every connection the agent makes (boot count × 1e6 + attempt).
+   * The hub ignores a status from an older session than one it has seen, so a
+   * late last will of a dead connection cannot override a newer online status;
+   * unlike timestamps this does not depend on a device clock that may jump.
+   */
+  session: count,
+};
 
 /** Retained on `…/status`. The agent's last will is the `online: false, reason: 'connection-lost'` form. */
 export const StatusMessage = z.discriminatedUnion('online', [

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import {
+  type CommandMessage,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type ReplyMessage,
+  decodeMessage,
+  encodeMessage,
+  nodeTopic,
+} from '../../protocol/src/index.js';
+import { handleCommand } from './commands/handlers.js';
+import type { AgentConfig } from './config.js';
+import { DropCounter } from './drops.js';
+import { AgentLink } from './link.js';
+import { type NodeFacts, allocatable } from './node-info.js';
+import type { Identity } from './state/store.js';
+
+export interface AgentDeps {
+  config: AgentConfig;
+  log: Logger;
+  identity: Identity;
+  facts: NodeFacts;
+  now: () => number;
+  sampleNode: () => Promise<{ cpu: number; memory: number; memoryAvailable: number }>;
+  sampleAgent: () => Promise<{ cpu: number; memory: number }>;
+}
+
+/** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
+const SESSIONS_PER_BOOT = 1_000_000;
+
+/**
+ * The agent daemon: announces the node, sends heartbeats, answers commands.
+ * Everything effectful comes in through `deps`; `main.ts` builds them.
+ */
+export class Agent {
+  readonly drops = new DropCounter();
+  private readonly link: AgentLink;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatSeq = 0;
+  private readonly startedAt: number;
+  private readonly topics;
+
+  constructor(private readonly deps: AgentDeps) {
+    const node = deps.config.nodeName;
+    this.startedAt = deps.now();
+    this.topics = {
+      status: nodeTopic(node, 'status'),
+      heartbeat: nodeTopic(node, 'heartbeat'),
+      state: nodeTopic(node, 'state'),
+      cmd: nodeTopic(node, 'cmd'),
+      reply: nodeTopic(node, 'reply'),
+    };
+    this.link = new AgentLink({
+      url: deps.config.hub,
+      clientId: `corral-agent-${node}`,
+      keepaliveSeconds: deps.config.keepaliveSeconds,
+      sessionBase: deps.identity.bootCount * SESSIONS_PER_BOOT,
+      will: (session) => ({ topic: this.topics.status, payload: this.offlineStatus(session, 'connection-lost') }),
+      onConnect: (session) => this.announce(session),
+      onMessage: (topic, payload) => void this.receive(topic, payload),
+      log: deps.log,
+    });
+  }
+
+  start(): void {
+    this.link.start();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.deps.config.heartbeatMs);
+  }
+
+  /** Says goodbye (retained `offline`, reason `shutdown`) and closes the link; the will is not sent. */
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    await this.link.stop({ topic: this.topics.status, payload: this.offlineStatus(this.link.session, 'shutdown'), retain: true });
+  }
+
+  private offlineStatus(session: number, reason: 'shutdown' | 'connection-lost'): Uint8Array {
+    return encodeMessage('status', { v: PROTOCOL_VERSION, ts: this.deps.now(), uid: this.deps.identity.uid, session, online: false, reason });
+  }
+
+  private async announce(session: number): Promise<void> {
+    const { config, facts, identity } = this.deps;
+    await this.link.subscribe(this.topics.cmd);
+    const status = encodeMessage('status', {
+      v: PROTOCOL_VERSION,
+      ts: this.deps.now(),
+      uid: identity.uid,
+      session,
+      online: true,
+      info: facts.info,
+      labels: config.labels,
+      capacity: facts.capacity,
+      allocatable: allocatable(facts.capacity, config.reserved),
+    });
+    await this.link.publish(this.topics.status, status, { qos: 1, retain: true });
+    const state = encodeMessage('state', { v: PROTOCOL_VERSION, ts: this.deps.now(), observedGeneration: 0, pods: [] });
+    await this.link.publish(this.topics.state, state, { qos: 1 });
+    // The link counts as up once this returns; the first heartbeat goes right after.
+    setImmediate(() => void this.heartbeat());
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (!this.link.connected) return;
+    try {
+      const [node, agent] = await Promise.all([this.deps.sampleNode(), this.deps.sampleAgent()]);
+      this.heartbeatSeq += 1;
+      const payload = encodeMessage('heartbeat', {
+        v: PROTOCOL_VERSION,
+        ts: this.deps.now(),
+        seq: this.heartbeatSeq,
+        node,
+        agent: { ...agent, messagesDropped: this.drops.total },
+        pods: [],
+      });
+      await this.link.publish(this.topics.heartbeat, payload, { qos: 0 });
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'heartbeat failed');
+    }
+  }
+
+  private async receive(topic: string, payload: Uint8Array): Promise<void> {
+    if (topic !== this.topics.cmd) {
+      this.dropped(ErrorCode.ProtocolUnknownTopic, { topic });
+      return;
+    }
+    const decoded = decodeMessage('cmd', payload);
+    if (!decoded.ok) {
+      this.dropped(decoded.error.code, { topic, path: decoded.error.path, bytes: payload.byteLength });
+      return;
+    }
+    await this.reply(decoded.value);
+  }
+
+  private async reply(command: CommandMessage): Promise<void> {
+    const base = { v: PROTOCOL_VERSION, id: command.id, ts: this.deps.now() } as const;
+    let message: ReplyMessage;
+    try {
+      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now }, command);
+      message = { ...base, ok: true, result };
+    } catch (error) {
+      const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : ErrorCode.CommandFailed;
+      message = { ...base, ok: false, error: { code: code.slice(0, 64), message: String((error as Error).message ?? error).slice(0, 1024) } };
+    }
+    await this.link.publish(this.topics.reply, encodeMessage('reply', message), { qos: 1 });
+  }
+
+  private dropped(code: string, detail: Record<string, unknown>): void {
+    this.drops.drop(code);
+    this.deps.log.debug({ code, ...detail }, 'dropped inbound message');
+  }
+}

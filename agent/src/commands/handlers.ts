@@ -1,0 +1,21 @@
+import type { CommandMessage, CommandOp, CommandResult } from '../../../protocol/src/index.js';
+
+export interface CommandContext {
+  agentVersion: string;
+  startedAt: number;
+  now: () => number;
+}
+
+type CommandOf<Op extends CommandOp> = Extract<CommandMessage, { op: Op }>;
+
+/** One handler per operation; a new `op` in the protocol does not compile until it has one here. */
+export type CommandHandlers = { [Op in CommandOp]: (ctx: CommandContext, command: CommandOf<Op>) => Promise<CommandResult<Op>> };
+
+export const commandHandlers: CommandHandlers = {
+  ping: async (ctx) => ({ agentVersion: ctx.agentVersion, uptimeSeconds: (ctx.now() - ctx.startedAt) / 1000 }),
+};
+
+export async function handleCommand(ctx: CommandContext, command: CommandMessage): Promise<unknown> {
+  const handler = commandHandlers[command.op] as (ctx: CommandContext, command: CommandMessage) => Promise<unknown>;
+  return handler(ctx, command);
+}

@@ -1,0 +1,113 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { CorralError, ErrorCode, Labels, type Result, err, formatPath, isNodeName, ok, parseCpu, parseLabelList, parseMemory } from '../../protocol/src/index.js';
+
+const Quantity = z.union([z.string(), z.number()]);
+
+/** The agent's configuration as a YAML file spells it; flags and `CORRAL_*` variables map onto the same keys. */
+export const AgentConfigInput = z.object({
+  dataDir: z.string().min(1).default('./.data/agent'),
+  hub: z.string().regex(/^mqtts?:\/\/[^/]+\/?$/, 'must be mqtt://HOST:PORT').default('mqtt://127.0.0.1:1883'),
+  nodeName: z.string().refine(isNodeName, 'must be a DNS label: lower-case alphanumerics and "-", at most 63').optional(),
+  labels: Labels.default({}),
+  heartbeatSeconds: z.coerce.number().positive().max(3600).default(5),
+  keepaliveSeconds: z.coerce.number().int().min(5).max(3600).default(20),
+  reserved: z.object({ cpu: Quantity.default('100m'), memory: Quantity.default('128Mi') }).default({ cpu: '100m', memory: '128Mi' }),
+  runtime: z.enum(['auto', 'runc', 'crun']).default('auto'),
+  insecure: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]).default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AgentConfig {
+  dataDir: string;
+  hub: string;
+  nodeName: string;
+  labels: Record<string, string>;
+  heartbeatMs: number;
+  keepaliveSeconds: number;
+  reserved: { cpu: number; memory: number };
+  runtime: 'auto' | 'runc' | 'crun';
+  insecure: boolean;
+  logLevel: string;
+}
+
+/** Flag name → config key, for the flags that are not spelled like their key. */
+const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
+  CORRAL_DATA_DIR: 'dataDir',
+  CORRAL_HUB: 'hub',
+  CORRAL_NODE_NAME: 'nodeName',
+  CORRAL_LABELS: 'labels',
+  CORRAL_HEARTBEAT_SECONDS: 'heartbeatSeconds',
+  CORRAL_KEEPALIVE_SECONDS: 'keepaliveSeconds',
+  CORRAL_RESERVED: 'reserved',
+  CORRAL_RUNTIME: 'runtime',
+  CORRAL_INSECURE: 'insecure',
+  CORRAL_LOG_LEVEL: 'logLevel',
+};
+
+export interface ConfigSources {
+  /** Parsed YAML config file, if any. */
+  file?: unknown;
+  env: Record<string, string | undefined>;
+  /** Command-line flags already keyed like the config (undefined = not given). */
+  flags: Record<string, unknown>;
+}
+
+/** Turns the string forms of `labels` (`k=v,…`) and `reserved` (`cpu=100m,memory=128Mi`) into objects. */
+function normalize(layer: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...layer };
+  if (typeof out.labels === 'string') out.labels = parseLabelList(out.labels);
+  if (typeof out.reserved === 'string') out.reserved = parseLabelList(out.reserved);
+  return out;
+}
+
+function defined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}
+
+/** Merges defaults < file < env < flags, validates once, and names the field of any error. Pure. */
+export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hostname()): Result<AgentConfig> {
+  if (sources.file !== undefined && (typeof sources.file !== 'object' || sources.file === null || Array.isArray(sources.file))) {
+    return err(new CorralError(ErrorCode.ConfigInvalid, 'config file: must be a YAML mapping', { path: '(root)' }));
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(envKeys)) fromEnv[key] = sources.env[name];
+  const merged = {
+    ...normalize(defined((sources.file as Record<string, unknown> | undefined) ?? {})),
+    ...normalize(defined(fromEnv)),
+    ...normalize(defined(sources.flags)),
+  };
+  const parsed = AgentConfigInput.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = formatPath(issue?.path ?? []);
+    return err(new CorralError(ErrorCode.ConfigInvalid, `config: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
+  }
+  const c = parsed.data;
+  const nodeName = c.nodeName ?? sanitizeNodeName(defaultNodeName);
+  if (!isNodeName(nodeName)) {
+    return err(new CorralError(ErrorCode.ConfigInvalid, `config: nodeName: cannot derive a node name from hostname ${JSON.stringify(defaultNodeName)}; set --node-name`, { path: 'nodeName' }));
+  }
+  const cpu = parseCpu(c.reserved.cpu);
+  if (!cpu.ok) return err(new CorralError(ErrorCode.ConfigInvalid, `config: reserved.cpu: ${cpu.error.message}`, { path: 'reserved.cpu' }));
+  const memory = parseMemory(c.reserved.memory);
+  if (!memory.ok) return err(new CorralError(ErrorCode.ConfigInvalid, `config: reserved.memory: ${memory.error.message}`, { path: 'reserved.memory' }));
+  return ok({
+    dataDir: c.dataDir,
+    hub: c.hub,
+    nodeName,
+    labels: c.labels,
+    heartbeatMs: Math.round(c.heartbeatSeconds * 1000),
+    keepaliveSeconds: c.keepaliveSeconds,
+    reserved: { cpu: cpu.value, memory: memory.value },
+    runtime: c.runtime,
+    insecure: c.insecure,
+    logLevel: c.logLevel,
+  });
+}
+
+/** "Pi-Kitchen.local" → "pi-kitchen": the first DNS label, lower-cased, invalid characters replaced. */
+export function sanitizeNodeName(host: string): string {
+  const first = host.split('.')[0] ?? '';
+  return first.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { Agent } from './agent.js';
+import { resolveAgentConfig } from './config.js';
+import { createLogger } from './log.js';
+import { detectNode } from './node-info.js';
+import { AgentStore } from './state/store.js';
+import { sampleAgentUsage, stopAgentUsage } from './usage/agent-usage.js';
+import { NodeUsageSampler } from './usage/node-usage.js';
+import { agentVersion } from './version.js';
+
+/** Composition root of `corral-agent`: the only place that reads the environment and builds the effectful parts. */
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('corral-agent')
+    .description('Corral agent: runs workloads on this device and reports to the hub over MQTT')
+    .version(agentVersion())
+    .option('--config <file>', 'YAML config file (env CORRAL_CONFIG)')
+    .option('--data-dir <dir>', 'where the agent keeps its state (default ./.data/agent)')
+    .option('--hub <url>', 'MQTT broker of the hub, mqtt://HOST:PORT (default mqtt://127.0.0.1:1883)')
+    .option('--node-name <name>', 'node name (default: the hostname)')
+    .option('--labels <k=v,...>', 'node labels')
+    .option('--heartbeat-seconds <n>', 'heartbeat period (default 5)')
+    .option('--keepalive-seconds <n>', 'MQTT keepalive (default 20)')
+    .option('--reserved <cpu=…,memory=…>', 'resources kept back from workloads (default cpu=100m,memory=128Mi)')
+    .option('--runtime <auto|runc|crun>', 'OCI runtime (default auto)')
+    .option('--insecure', 'plain MQTT without TLS or authentication (the only mode until security lands)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
+    .parse(argv);
+  const flags = program.opts<Record<string, string | boolean | undefined>>();
+
+  const configPath = (flags.config as string | undefined) ?? process.env.CORRAL_CONFIG;
+  let file: unknown;
+  if (configPath) {
+    try {
+      file = parseYaml(await readFile(configPath, 'utf8'));
+    } catch (error) {
+      process.stderr.write(`error: config file ${configPath}: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  const { config: _c, ...rest } = flags;
+  const resolved = resolveAgentConfig({ file, env: process.env, flags: rest });
+  if (!resolved.ok) {
+    process.stderr.write(`error: ${resolved.error.message}\n`);
+    return 2;
+  }
+  const config = resolved.value;
+  if (!config.insecure) {
+    process.stderr.write('error: TLS and authentication are not available yet; pass --insecure (CORRAL_INSECURE=1) to use plain MQTT\n');
+    return 2;
+  }
+  const log = createLogger(config.logLevel, 'corral-agent');
+  log.warn('insecure mode: plain MQTT without TLS or authentication');
+
+  const store = await AgentStore.open(config.dataDir);
+  const identity = await store.startIdentity();
+  const facts = await detectNode({ runtime: config.runtime, agentVersion: agentVersion() });
+  const nodeSampler = new NodeUsageSampler(availableParallelism());
+  const agent = new Agent({
+    config,
+    log,
+    identity,
+    facts,
+    now: Date.now,
+    sampleNode: () => nodeSampler.sample(),
+    sampleAgent: () => sampleAgentUsage(),
+  });
+  log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, arch: facts.info.architecture }, 'agent starting');
+  agent.start();
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'agent stopping');
+      resolve();
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+  await agent.stop();
+  stopAgentUsage();
+  await store.close();
+  log.info('agent stopped');
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything is closed by now; if a library still holds a handle, do not hang the init system.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`fatal: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

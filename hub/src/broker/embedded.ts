@@ -1,0 +1,50 @@
+import { type Server, createServer } from 'node:net';
+import { Aedes } from 'aedes';
+import type { Logger } from 'pino';
+import { MAX_MESSAGE_BYTES } from '../../../protocol/src/index.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  log: Logger;
+}
+
+/** MQTT 3.1.1 broker inside the hub process (Aedes on a TCP listener), the default for small fleets. */
+export class EmbeddedBroker {
+  private constructor(
+    private readonly aedes: Aedes,
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const aedes = await Aedes.createBroker({
+      // A frozen subscriber must not stall delivery to the whole fleet.
+      drainTimeout: 30_000,
+      maxClientsIdLength: 128,
+      connectTimeout: 10_000,
+    });
+    aedes.on('clientError', (client, error) => options.log.debug({ client: client.id, err: error }, 'broker client error'));
+    aedes.on('connectionError', (_client, error) => options.log.debug({ err: error }, 'broker connection error'));
+    const server = createServer((socket) => {
+      socket.setNoDelay(true);
+      aedes.handle(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    options.log.info({ host: options.host, port, maxPayload: MAX_MESSAGE_BYTES }, 'embedded MQTT broker listening');
+    return new EmbeddedBroker(aedes, server, `mqtt://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

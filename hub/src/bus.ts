@@ -1,0 +1,58 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { TOPIC_ROOT } from '../../protocol/src/index.js';
+
+export interface HubBusOptions {
+  url: string;
+  log: Logger;
+  onMessage: (topic: string, payload: Uint8Array) => void;
+}
+
+/**
+ * The hub's own MQTT client. It talks to the embedded broker exactly as it
+ * would to Mosquitto or any other MQTT 3.1.1 broker: one code path for both.
+ */
+export class HubBus {
+  private client: MqttClient | undefined;
+
+  constructor(private readonly options: HubBusOptions) {}
+
+  /** Connects and subscribes to everything under the Corral root, so stray topics are seen and counted. */
+  async start(): Promise<void> {
+    const { url, log } = this.options;
+    const client = mqtt.connect(url, {
+      clientId: `corral-hub-${process.pid}`,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 20,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+    });
+    this.client = client;
+    client.on('message', (topic, payload) => this.options.onMessage(topic, payload));
+    client.on('error', (error) => log.debug({ err: error }, 'hub mqtt error'));
+    client.on('close', () => log.debug('hub mqtt connection closed'));
+    client.on('connect', () => log.info({ url }, 'hub connected to broker'));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`broker ${url} did not accept a connection within 10s`)), 10_000);
+      client.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await client.subscribeAsync(`${TOPIC_ROOT}/#`, { qos: 1 });
+  }
+
+  async publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+    if (!this.client) throw new Error('hub bus not started');
+    await this.client.publishAsync(topic, Buffer.from(payload), { qos: options.qos, retain: options.retain ?? false });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    await Promise.race([client.endAsync(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    client.end(true);
+  }
+}

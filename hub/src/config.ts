@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { CorralError, ErrorCode, type Result, err, formatPath, ok } from '../../protocol/src/index.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** "127.0.0.1:1883", "[::1]:8080", "0.0.0.0:0" → host and port. */
+export function parseListen(text: string): ListenAddress | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+const Listen = z.string().transform((text, ctx) => {
+  const parsed = parseListen(text);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not HOST:PORT` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export const HubConfigInput = z.object({
+  dataDir: z.string().min(1).default('./.data/hub'),
+  mqttListen: Listen.prefault('127.0.0.1:1883'),
+  httpListen: Listen.prefault('127.0.0.1:8080'),
+  /** An external broker; when set, no embedded broker is started. */
+  broker: z.string().regex(/^mqtts?:\/\/[^/]+\/?$/, 'must be mqtt://HOST:PORT').optional(),
+  insecure: z.boolean().default(false),
+  nodeGraceSeconds: z.coerce.number().positive().max(86_400).default(15),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type HubConfig = z.output<typeof HubConfigInput>;
+
+/** Validates the hub's flags once; errors name the flag's config key. */
+export function resolveHubConfig(flags: Record<string, unknown>): Result<HubConfig> {
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const parsed = HubConfigInput.safeParse(defined);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = formatPath(issue?.path ?? []);
+    return err(new CorralError(ErrorCode.ConfigInvalid, `config: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
+  }
+  return ok(parsed.data);
+}

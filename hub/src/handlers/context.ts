@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { MessageKind, MessageOf } from '../../../protocol/src/index.js';
+import type { CommandClient } from '../command-client.js';
+import type { NodeRegistry } from '../registry/node-registry.js';
+import type { HubStats } from '../stats.js';
+
+export interface HandlerContext {
+  /** The node the message came from (its topic's node segment). */
+  node: string;
+  registry: NodeRegistry;
+  commands: CommandClient;
+  stats: HubStats;
+  log: Logger;
+}
+
+/** Agent→hub kinds the hub acts on; one handler each. */
+export type InboundKind = Extract<MessageKind, 'status' | 'heartbeat' | 'state' | 'reply'>;
+
+export type Handler<K extends InboundKind> = (ctx: HandlerContext, msg: MessageOf<K>) => Promise<void>;
+export type Handlers = { [K in InboundKind]: Handler<K> };

@@ -1,0 +1,3 @@
+import { agentHubSuite } from "./agent-hub.suite.js";
+
+agentHubSuite("mosquitto");

@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Socket, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Repository root, from this file's location (test/support/). */
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = {
+  hub: join(ROOT, 'dist/hub/src/main.js'),
+  agent: join(ROOT, 'dist/agent/src/main.js'),
+  cli: join(ROOT, 'dist/cli/src/main.js'),
+};
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `corral-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs` with the last error. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+/** A process started by a test; its output is kept for failure messages. */
+export class Daemon {
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly name: string,
+    readonly proc: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 2000) this.output.shift();
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    this.exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.proc.kill(signal);
+  }
+
+  /** Sends `signal` and waits for the exit; SIGKILL after `graceMs`. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.alive) return this.exited;
+    this.proc.kill(signal);
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
+  log(): string {
+    return this.output.join('').slice(-4000);
+  }
+}
+
+function start(name: string, command: string, args: string[]): Daemon {
+  return new Daemon(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORRAL_HUB: undefined } }));
+}
+
+export interface HubHandle {
+  daemon: Daemon;
+  api: string;
+  brokerUrl: string;
+}
+
+export interface HubOptions {
+  dataDir: string;
+  /** External broker; otherwise the embedded one listens on a free port. */
+  broker?: string;
+  mqttPort?: number;
+  httpPort?: number;
+  graceSeconds?: number;
+}
+
+/** Starts `corral-hub --insecure` and waits for its API to answer. */
+export async function startHub(options: HubOptions): Promise<HubHandle> {
+  const httpPort = options.httpPort ?? (await freePort());
+  const mqttPort = options.mqttPort ?? (await freePort());
+  const args = [BIN.hub, '--insecure', '--data-dir', options.dataDir, '--http-listen', `127.0.0.1:${httpPort}`, '--log-level', 'debug'];
+  if (options.broker) args.push('--broker', options.broker);
+  else args.push('--mqtt-listen', `127.0.0.1:${mqttPort}`);
+  if (options.graceSeconds !== undefined) args.push('--node-grace-seconds', String(options.graceSeconds));
+  const daemon = start('hub', process.execPath, args);
+  const api = `http://127.0.0.1:${httpPort}`;
+  await waitFor(`hub API at ${api}\n${daemon.log()}`, async () => {
+    if (!daemon.alive) throw new Error(`hub exited: ${daemon.log()}`);
+    const res = await fetch(`${api}/healthz`);
+    return res.ok ? true : undefined;
+  });
+  return { daemon, api, brokerUrl: options.broker ?? `mqtt://127.0.0.1:${mqttPort}` };
+}
+
+export interface AgentOptions {
+  dataDir: string;
+  hub: string;
+  nodeName: string;
+  labels?: string;
+  heartbeatSeconds?: number;
+  keepaliveSeconds?: number;
+}
+
+export function startAgent(options: AgentOptions): Daemon {
+  const args = [BIN.agent, '--insecure', '--data-dir', options.dataDir, '--hub', options.hub, '--node-name', options.nodeName, '--log-level', 'debug'];
+  if (options.labels) args.push('--labels', options.labels);
+  if (options.heartbeatSeconds !== undefined) args.push('--heartbeat-seconds', String(options.heartbeatSeconds));
+  if (options.keepaliveSeconds !== undefined) args.push('--keepalive-seconds', String(options.keepaliveSeconds));
+  return start(`agent ${options.nodeName}`, process.execPath, args);
+}
+
+/** A real Mosquitto (Debian's package) on 127.0.0.1, no persistence, anonymous access. */
+export async function startMosquitto(dir: string): Promise<{ daemon: Daemon; url: string }> {
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+  const daemon = start('mosquitto', 'mosquitto', ['-c', conf]);
+  const url = `mqtt://127.0.0.1:${port}`;
+  await waitFor(`mosquitto on port ${port}`, async () => {
+    if (!daemon.alive) throw new Error(`mosquitto exited: ${daemon.log()}`);
+    return (await canConnect(port)) ? true : undefined;
+  });
+  return { daemon, url };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const socket = new Socket();
+    socket.once('connect', () => {
+      socket.destroy();
+      r(true);
+    });
+    socket.once('error', () => r(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
