@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { HubClient } from './client.js';
+
+/** Where the CLI writes and what it reads from its environment; `run()` never touches `process` directly. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Clock for ages, ms since the epoch; `Date.now` unless a test pins it. */
+  now?: () => number;
+}
+
+export const DEFAULT_HUB = 'http://127.0.0.1:8080';
+
+/** `--hub` default: `$CORRAL_HUB` when set and non-empty, else DEFAULT_HUB. */
+export function defaultHub(env: CliIo['env']): string {
+  const fromEnv = env['CORRAL_HUB'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_HUB;
+}
+
+/** What every command's action needs: output streams, the clock, and a client for the `--hub` in effect. */
+export interface CommandContext {
+  readonly io: CliIo;
+  now(): number;
+  client(command: Command): HubClient;
+}
+
+export function createContext(io: CliIo): CommandContext {
+  return {
+    io,
+    now: () => (io.now ?? Date.now)(),
+    client(command) {
+      const { hub } = command.optsWithGlobals<{ hub: string }>();
+      return new HubClient({ hub });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { stringify } from 'yaml';
+import type { NodeList, NodeObject } from '../../../protocol/src/index.js';
+import { UsageError } from '../usage-error.js';
+import { formatNodeTable } from './nodes.js';
+
+/** `-o` values of `get`. `table` is the default when `-o` is absent and is not accepted as a value. */
+export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'name'] as const;
+export type OutputFormat = 'table' | (typeof OUTPUT_FORMATS)[number];
+
+export function parseOutputFormat(value: string | undefined): OutputFormat {
+  if (value === undefined) return 'table';
+  const found = OUTPUT_FORMATS.find((f) => f === value);
+  if (found === undefined) {
+    throw new UsageError(`unknown output format ${JSON.stringify(value)} (use one of: ${OUTPUT_FORMATS.join(', ')})`);
+  }
+  return found;
+}
+
+/**
+ * What `get nodes` writes to stdout. `data` is the list, or the single node when
+ * one was named; json/yaml print it as the hub sent it, tables and names print rows.
+ * An empty table renders as "" (the caller says "No resources found." on stderr, like kubectl).
+ */
+export function renderNodes(data: NodeList | NodeObject, format: OutputFormat, now: number): string {
+  const items = data.kind === 'List' ? data.items : [data];
+  switch (format) {
+    case 'json':
+      return JSON.stringify(data, null, 2) + '\n';
+    case 'yaml':
+      return stringify(data);
+    case 'name':
+      return items.map((n) => `node/${n.metadata.name}\n`).join('');
+    case 'table':
+    case 'wide':
+      return items.length === 0 ? '' : formatNodeTable(items, now, format === 'wide');
+  }
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { run } from './program.js';
+
+// `corral get nodes | head -1`: a closed pipe is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
