@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CommandClient } from '../../../hub/src/command-client.js';
+import type { Handlers } from '../../../hub/src/handlers/index.js';
+import { dispatch } from '../../../hub/src/inbox.js';
+import type { NodeRecord } from '../../../hub/src/registry/node-record.js';
+import { NodeRegistry } from '../../../hub/src/registry/node-registry.js';
+import { HubStats } from '../../../hub/src/stats.js';
+import { MemoryCollection } from '../../../hub/src/store/memory-collection.js';
+import { ErrorCode, encodeMessage, nodeTopic } from '../../../protocol/src/index.js';
+import { heartbeat, onlineStatus, silentLog } from './fixtures.js';
+
+function context() {
+  const stats = new HubStats();
+  const registry = new NodeRegistry(new MemoryCollection<NodeRecord>(), { graceMs: 15_000, now: () => 1_000, log: silentLog });
+  const commands = new CommandClient(async () => {});
+  return { stats, registry, commands, log: silentLog };
+}
+
+test('dispatch hands a valid status to the registry and counts it as received', async () => {
+  const ctx = context();
+  await dispatch(ctx, nodeTopic('pi-1', 'status'), encodeMessage('status', onlineStatus()));
+  assert.equal(ctx.registry.get('pi-1')?.phase, 'Ready');
+  assert.deepEqual(ctx.stats.snapshot().received, { status: 1 });
+});
+
+test('dispatch drops and counts a payload that does not decode, by error code', async () => {
+  const ctx = context();
+  await dispatch(ctx, nodeTopic('pi-1', 'status'), new Uint8Array([0xff, 0x00, 0x13]));
+  await dispatch(ctx, nodeTopic('pi-1', 'heartbeat'), encodeMessage('status', onlineStatus()));
+  const stats = ctx.stats.snapshot();
+  assert.equal(stats.droppedTotal, 2);
+  assert.equal(stats.dropped[ErrorCode.ProtocolMalformed], 1);
+  assert.equal(stats.dropped[ErrorCode.ProtocolInvalid], 1);
+  assert.equal(ctx.registry.list().length, 0);
+});
+
+test('dispatch drops and counts messages on unknown topics but ignores its own desired and cmd echoes', async () => {
+  const ctx = context();
+  for (const topic of ['corral/v1/node/pi-1/bogus', 'corral/v1/node/PI_1/status', 'corral/v2/node/pi-1/status', 'corral/v1/node/pi-1/events']) {
+    await dispatch(ctx, topic, new Uint8Array([1]));
+  }
+  await dispatch(ctx, nodeTopic('pi-1', 'cmd'), new Uint8Array([1]));
+  await dispatch(ctx, nodeTopic('pi-1', 'desired'), new Uint8Array([1]));
+  assert.equal(ctx.stats.snapshot().dropped[ErrorCode.ProtocolUnknownTopic], 4);
+  assert.equal(ctx.stats.snapshot().droppedTotal, 4);
+});
+
+test('dispatch counts a heartbeat from a node that never announced itself as dropped', async () => {
+  const ctx = context();
+  await dispatch(ctx, nodeTopic('ghost', 'heartbeat'), encodeMessage('heartbeat', heartbeat()));
+  assert.equal(ctx.stats.snapshot().dropped[ErrorCode.NodeNotFound], 1);
+});
+
+test('dispatch survives a handler that throws', async () => {
+  const ctx = context();
+  const failing: Handlers = {
+    status: async () => {
+      throw new Error('boom');
+    },
+    heartbeat: async () => {},
+    state: async () => {},
+    reply: async () => {},
+  };
+  await dispatch(ctx, nodeTopic('pi-1', 'status'), encodeMessage('status', onlineStatus()), failing);
+  assert.equal(ctx.stats.snapshot().received.status, 1);
+});
