@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { TOPIC_ROOT } from '../../protocol/src/index.js';
+
 
 export interface HubBusOptions {
   url: string;
@@ -17,7 +17,7 @@ export class HubBus {
 
   constructor(private readonly options: HubBusOptions) {}
 
-  /** Connects and subscribes to everything under the Corral root, so stray topics are seen and counted. */
+  /** Connects and subscribes to everything under `corral/` (any version), so stray topics are seen and counted. */
   async start(): Promise<void> {
     const { url, log } = this.options;
     const client = mqtt.connect(url, {
@@ -41,7 +41,7 @@ export class HubBus {
         resolve();
       });
     });
-    await client.subscribeAsync(`${TOPIC_ROOT}/#`, { qos: 1 });
+    await client.subscribeAsync('corral/#', { qos: 1 });
   }
 
   async publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
