@@ -123,7 +123,7 @@ export class AgentLink {
   }
 
   private closed(): void {
-    if (this.up) this.options.log.warn({ url: this.options.url }, 'disconnected from broker');
+    if (this.up && !this.stopping) this.options.log.warn({ url: this.options.url }, 'disconnected from broker');
     this.up = false;
     if (this.stopping || !this.client) return;
     clearTimeout(this.retryTimer);
