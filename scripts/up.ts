@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 const root = resolve(import.meta.dirname, '../..');
 const httpListen = process.env.CORRAL_UP_HTTP ?? '127.0.0.1:8080';
 const mqttListen = process.env.CORRAL_UP_MQTT ?? '127.0.0.1:1883';
+const dataDir = process.env.CORRAL_UP_DATA ?? '.data';
 const api = `http://${httpListen}`;
 const nodeName = (hostname().split('.')[0] ?? 'local').toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'local';
 
@@ -58,7 +59,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-const hub = launch('hub', 'dist/hub/src/main.js', ['--insecure', '--data-dir', '.data/hub', '--mqtt-listen', mqttListen, '--http-listen', httpListen]);
+const hub = launch('hub', 'dist/hub/src/main.js', ['--insecure', '--data-dir', `${dataDir}/hub`, '--mqtt-listen', mqttListen, '--http-listen', httpListen]);
 let agent: ChildProcess | undefined;
 let stopping = false;
 
@@ -83,7 +84,7 @@ hub.once('exit', (code) => {
 
 try {
   await poll('hub API', async () => (await fetch(`${api}/healthz`)).ok, 20_000);
-  agent = launch('agent', 'dist/agent/src/main.js', ['--insecure', '--data-dir', '.data/agent', '--hub', `mqtt://${mqttListen}`, '--node-name', nodeName]);
+  agent = launch('agent', 'dist/agent/src/main.js', ['--insecure', '--data-dir', `${dataDir}/agent`, '--hub', `mqtt://${mqttListen}`, '--node-name', nodeName]);
   agent.once('exit', (code) => {
     if (!stopping) {
       process.stderr.write(`agent exited (code ${code})\n`);
@@ -103,7 +104,7 @@ process.stdout.write(`
   Corral is up — INSECURE local mode: plain MQTT and HTTP, no TLS, no authentication.
     API     ${api}
     Broker  mqtt://${mqttListen} (embedded)
-    Node    ${nodeName} (local agent, state in .data/agent)
+    Node    ${nodeName} (local agent, state in ${dataDir}/agent)
 
   In another terminal:
     ./bin/corral get nodes
