@@ -1,7 +1,12 @@
-import { type Server, createServer } from 'node:net';
+import { type Server, type Socket, createServer } from 'node:net';
+import { Duplex, Transform } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { MAX_MESSAGE_BYTES } from '../../../protocol/src/index.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
+
+/** Largest MQTT packet accepted: the largest Corral payload plus room for a full-length topic. */
+export const MAX_PACKET_BYTES = MAX_MESSAGE_BYTES + 70 * 1024;
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -28,7 +33,7 @@ export class EmbeddedBroker {
     aedes.on('connectionError', (_client, error) => options.log.debug({ err: error }, 'broker connection error'));
     const server = createServer((socket) => {
       socket.setNoDelay(true);
-      aedes.handle(socket);
+      aedes.handle(guarded(socket, options.log));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -47,4 +52,24 @@ export class EmbeddedBroker {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** The socket as Aedes sees it: inbound bytes pass a packet size check; an oversized packet closes the connection. */
+function guarded(socket: Socket, log: Logger): Duplex {
+  const guard = new PacketSizeGuard(MAX_PACKET_BYTES);
+  const inbound = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const bad = guard.push(chunk);
+      if (bad === undefined) {
+        done(null, chunk);
+        return;
+      }
+      log.warn({ remote: socket.remoteAddress, bytes: bad, limit: MAX_PACKET_BYTES }, 'oversized MQTT packet: connection closed');
+      socket.destroy();
+      done();
+    },
+  });
+  socket.pipe(inbound);
+  socket.on('close', () => inbound.destroy());
+  return Duplex.from({ readable: inbound, writable: socket });
 }
