@@ -33,8 +33,13 @@ export function parseCpu(input: string | number): Result<number> {
   const text = typeof input === 'number' ? String(input) : input.trim();
   const m = CPU.exec(text);
   if (!m) return invalid(text, 'cpu quantity', 'use 250m or 0.25');
-  const millis = m[2] ? Number(m[1]) : Number(m[1]) * 1000;
-  if (!Number.isInteger(millis)) return invalid(text, 'cpu quantity', 'finest unit is 1m');
+  // Scale the decimal text, not a float: 1.001 * 1000 is 1000.9999999999999.
+  const [whole = '', fraction = ''] = (m[1] ?? '').split('.');
+  const scale = m[2] ? 0 : 3;
+  const digits = fraction.padEnd(scale, '0');
+  if (/[^0]/.test(digits.slice(scale))) return invalid(text, 'cpu quantity', 'finest unit is 1m');
+  const millis = Number(whole + digits.slice(0, scale));
+  if (!Number.isSafeInteger(millis)) return invalid(text, 'cpu quantity', 'value too large');
   return ok(millis);
 }
 
