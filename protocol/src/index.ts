@@ -5,3 +5,4 @@ export * from './quantity.js';
 export * from './messages.js';
 export * from './codec.js';
 export * from './objects/node.js';
+export * from './objects/pod.js';
