@@ -109,5 +109,5 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
 /** "Pi-Kitchen.local" → "pi-kitchen": the first DNS label, lower-cased, invalid characters replaced. */
 export function sanitizeNodeName(host: string): string {
   const first = host.split('.')[0] ?? '';
-  return first.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return first.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 63).replace(/-+$/, '');
 }

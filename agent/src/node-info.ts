@@ -22,7 +22,7 @@ export function armVariant(nodeArch: string, armVersion: unknown): string | unde
 /** `PRETTY_NAME` from an os-release file. */
 export function parseOsRelease(text: string): string | undefined {
   const line = text.split('\n').find((l) => l.startsWith('PRETTY_NAME='));
-  return line?.slice('PRETTY_NAME='.length).replace(/^"|"$/g, '');
+  return line?.slice('PRETTY_NAME='.length).replace(/^(["'])(.*)\1$/, '$2');
 }
 
 /** "runc version 1.1.5\ncommit: …" → "1.1.5". */

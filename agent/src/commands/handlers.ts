@@ -12,7 +12,7 @@ type CommandOf<Op extends CommandOp> = Extract<CommandMessage, { op: Op }>;
 export type CommandHandlers = { [Op in CommandOp]: (ctx: CommandContext, command: CommandOf<Op>) => Promise<CommandResult<Op>> };
 
 export const commandHandlers: CommandHandlers = {
-  ping: async (ctx) => ({ agentVersion: ctx.agentVersion, uptimeSeconds: (ctx.now() - ctx.startedAt) / 1000 }),
+  ping: async (ctx) => ({ agentVersion: ctx.agentVersion, uptimeSeconds: Math.max(0, ctx.now() - ctx.startedAt) / 1000 }),
 };
 
 export async function handleCommand(ctx: CommandContext, command: CommandMessage): Promise<unknown> {

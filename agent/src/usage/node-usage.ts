@@ -21,7 +21,9 @@ export function parseProcStat(text: string): CpuTimes | undefined {
 export function cpuMillicores(prev: CpuTimes, cur: CpuTimes, cpus: number): number {
   const total = cur.total - prev.total;
   if (total <= 0) return 0;
-  return Math.round(((cur.busy - prev.busy) / total) * cpus * 1000);
+  const millicores = Math.round(((cur.busy - prev.busy) / total) * cpus * 1000);
+  // Counters can step back (hotplug, a VM migrated); never report the impossible.
+  return Math.min(cpus * 1000, Math.max(0, millicores));
 }
 
 /** Samples node-wide cpu and memory from /proc; cpu is the average since the previous sample. */
