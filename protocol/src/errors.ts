@@ -6,6 +6,7 @@ export const ErrorCode = {
   ProtocolInvalid: 'CORRAL_PROTOCOL_INVALID',
   ProtocolUnknownTopic: 'CORRAL_PROTOCOL_UNKNOWN_TOPIC',
   ConfigInvalid: 'CORRAL_CONFIG_INVALID',
+  ManifestInvalid: 'CORRAL_MANIFEST_INVALID',
   QuantityInvalid: 'CORRAL_QUANTITY_INVALID',
   NodeNotFound: 'CORRAL_NODE_NOT_FOUND',
   HubUnreachable: 'CORRAL_HUB_UNREACHABLE',

@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './codec.js';
 export * from './objects/node.js';
 export * from './objects/pod.js';
+export * from './manifest.js';
