@@ -8,7 +8,7 @@ import {
   encodeMessage,
   nodeTopic,
 } from '../../protocol/src/index.js';
-import { handleCommand } from './commands/handlers.js';
+import { type CommandContext, handleCommand } from './commands/handlers.js';
 import type { AgentConfig } from './config.js';
 import { DropCounter } from './drops.js';
 import { AgentLink } from './link.js';
@@ -23,6 +23,7 @@ export interface AgentDeps {
   now: () => number;
   sampleNode: () => Promise<{ cpu: number; memory: number; memoryAvailable: number }>;
   sampleAgent: () => Promise<{ cpu: number; memory: number }>;
+  readLogs: CommandContext['readLogs'];
 }
 
 /** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
@@ -134,7 +135,7 @@ export class Agent {
     const base = { v: PROTOCOL_VERSION, id: command.id, ts: this.deps.now() } as const;
     let message: ReplyMessage;
     try {
-      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now }, command);
+      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now, readLogs: this.deps.readLogs }, command);
       message = { ...base, ok: true, result };
     } catch (error) {
       const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : ErrorCode.CommandFailed;

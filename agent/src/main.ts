@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { CorralError, ErrorCode } from '../../protocol/src/index.js';
 import { Agent } from './agent.js';
 import { resolveAgentConfig } from './config.js';
 import { createLogger } from './log.js';
@@ -67,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
     now: Date.now,
     sampleNode: () => nodeSampler.sample(),
     sampleAgent: () => sampleAgentUsage(),
+    // No pods run on this agent yet (containers arrive with the runtime), so every pod is unknown.
+    readLogs: async ({ pod }) => {
+      throw new CorralError(ErrorCode.PodNotFound, `pod ${pod} does not run on this node`);
+    },
   });
   log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, arch: facts.info.architecture }, 'agent starting');
   agent.start();

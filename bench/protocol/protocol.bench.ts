@@ -14,7 +14,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Encoder } from 'cbor-x';
 import { decodeMessage, encodeMessage } from '../../protocol/src/codec.js';
-import { type MessageKind, type MessageOf, messageSchemas } from '../../protocol/src/messages.js';
+import { type MessageKind, type MessageOf, messageSchemas } from '../../protocol/src/index.js';
 import { heartbeatSample, stateSample } from './samples.js';
 
 const WARMUP_NS = 200_000_000n;

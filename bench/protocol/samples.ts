@@ -12,7 +12,7 @@ import type {
   ReplyMessage,
   StateMessage,
   StatusMessage,
-} from '../../protocol/src/messages.js';
+} from '../../protocol/src/index.js';
 
 /** 2024-11-25T08:00:00Z; every timestamp is an offset from it. */
 const T0 = 1_732_521_600_000;

@@ -1,6 +1,7 @@
 import { Decoder, Encoder } from 'cbor-x';
 import { CorralError, ErrorCode, type Result, err, formatPath, ok } from './errors.js';
-import { type MessageKind, type MessageOf, PROTOCOL_VERSION, messageSchemas } from './messages.js';
+import { PROTOCOL_VERSION } from './messages.js';
+import { type MessageInput, type MessageKind, type MessageOf, messageSchemas } from './schemas.js';
 
 /** Largest payload either side accepts; larger ones are dropped before decoding. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -13,15 +14,20 @@ export interface DecodeOptions {
   maxBytes?: number;
 }
 
-/** Encodes a message after validating it, so a sender can never put an invalid payload on the wire. */
-export function encodeMessage<K extends MessageKind>(kind: K, message: MessageOf<K>): Uint8Array {
+/**
+ * Encodes a message after validating it, so a sender can never put an invalid
+ * payload on the wire. What is encoded is the message as given (the schema's
+ * input form), not the parsed output: transforms such as quantity parsing are
+ * the receiver's to apply, once.
+ */
+export function encodeMessage<K extends MessageKind>(kind: K, message: MessageInput<K>): Uint8Array {
   const parsed = messageSchemas[kind].safeParse(message);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = formatPath(issue?.path ?? []);
     throw new CorralError(ErrorCode.ProtocolInvalid, `refusing to encode ${kind}: ${path}: ${issue?.message}`, { path });
   }
-  return encoder.encode(parsed.data);
+  return encoder.encode(message);
 }
 
 /**

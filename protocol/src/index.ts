@@ -3,6 +3,8 @@ export * from './topics.js';
 export * from './labels.js';
 export * from './quantity.js';
 export * from './messages.js';
+export * from './schemas.js';
+export * from './desired.js';
 export * from './codec.js';
 export * from './objects/node.js';
 export * from './objects/pod.js';

@@ -118,8 +118,18 @@ export type StateMessage = z.infer<typeof StateMessage>;
 const correlationId = z.string().min(1).max(64);
 
 /** Hub→agent request on `…/cmd`; one variant per operation, dispatched on `op`. */
+const commandBase = { v: version, id: correlationId, ts: timestamp };
+
 export const CommandMessage = z.discriminatedUnion('op', [
-  z.object({ v: version, id: correlationId, ts: timestamp, op: z.literal('ping') }),
+  z.object({ ...commandBase, op: z.literal('ping') }),
+  /** The last lines of a container's log; `container` may be left out for a pod of one container. */
+  z.object({
+    ...commandBase,
+    op: z.literal('logs'),
+    pod: z.string().min(1).max(253),
+    container: z.string().max(63).optional(),
+    tail: z.number().int().positive().max(10_000).optional(),
+  }),
 ]);
 export type CommandMessage = z.infer<typeof CommandMessage>;
 export type CommandOp = CommandMessage['op'];
@@ -127,6 +137,7 @@ export type CommandOp = CommandMessage['op'];
 /** Result of each operation, validated by the hub when the reply arrives. */
 export const CommandResults = {
   ping: z.object({ agentVersion: z.string().max(64), uptimeSeconds: z.number().nonnegative() }),
+  logs: z.object({ container: z.string().max(63), lines: z.array(z.string().max(16_384)).max(10_000), truncated: z.boolean() }),
 } satisfies Record<CommandOp, z.ZodType>;
 export type CommandResult<Op extends CommandOp> = z.infer<(typeof CommandResults)[Op]>;
 
@@ -142,19 +153,3 @@ export const ReplyMessage = z.discriminatedUnion('ok', [
   }),
 ]);
 export type ReplyMessage = z.infer<typeof ReplyMessage>;
-
-/** Payload schema of every topic kind that has one. */
-export const messageSchemas = {
-  status: StatusMessage,
-  heartbeat: HeartbeatMessage,
-  state: StateMessage,
-  cmd: CommandMessage,
-  reply: ReplyMessage,
-} as const;
-
-export type MessageKind = keyof typeof messageSchemas;
-export type MessageOf<K extends MessageKind> = z.infer<(typeof messageSchemas)[K]>;
-
-export function hasSchema(kind: string): kind is MessageKind {
-  return Object.hasOwn(messageSchemas, kind);
-}

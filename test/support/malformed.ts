@@ -8,7 +8,7 @@ import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { type SampleMessage, sampleMessages } from '../../bench/protocol/samples.js';
 import { MAX_MESSAGE_BYTES, decodeMessage } from '../../protocol/src/codec.js';
-import type { MessageKind } from '../../protocol/src/messages.js';
+import type { MessageKind } from '../../protocol/src/index.js';
 
 export const messageKinds = ['status', 'heartbeat', 'state', 'cmd', 'reply'] as const satisfies readonly MessageKind[];
 

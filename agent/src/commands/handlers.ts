@@ -2,6 +2,8 @@ import type { CommandMessage, CommandOp, CommandResult } from '../../../protocol
 
 export interface CommandContext {
   agentVersion: string;
+  /** The last lines of a container's log; fails with CORRAL_POD_NOT_FOUND for a pod this node does not run. */
+  readLogs: (request: { pod: string; container?: string; tail?: number }) => Promise<CommandResult<'logs'>>;
   startedAt: number;
   now: () => number;
 }
@@ -13,6 +15,7 @@ export type CommandHandlers = { [Op in CommandOp]: (ctx: CommandContext, command
 
 export const commandHandlers: CommandHandlers = {
   ping: async (ctx) => ({ agentVersion: ctx.agentVersion, uptimeSeconds: Math.max(0, ctx.now() - ctx.startedAt) / 1000 }),
+  logs: async (ctx, command) => ctx.readLogs({ pod: command.pod, ...(command.container ? { container: command.container } : {}), ...(command.tail ? { tail: command.tail } : {}) }),
 };
 
 export async function handleCommand(ctx: CommandContext, command: CommandMessage): Promise<unknown> {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { heartbeatSample, sampleMessages } from '../../../bench/protocol/samples.js';
 import { type DecodeOptions, decodeMessage, encodeMessage } from '../../../protocol/src/codec.js';
 import { ErrorCode } from '../../../protocol/src/errors.js';
-import type { MessageKind } from '../../../protocol/src/messages.js';
+import type { MessageKind } from '../../../protocol/src/index.js';
 import { breakablePaths, encodeRaw, messageKinds, pathText, wrongTypeValue, withValueAt } from '../../support/malformed.js';
 
 /** 500 per property; CORRAL_PROPERTY_RUNS=20000 for a longer fuzzing session. */

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { sampleMessages, stateSample, statusOnlineSample, heartbeatSample, replyOkSample } from '../../../bench/protocol/samples.js';
 import { MAX_MESSAGE_BYTES, decodeMessage, encodeMessage } from '../../../protocol/src/codec.js';
 import { CorralError, ErrorCode, type Result } from '../../../protocol/src/errors.js';
-import type { MessageKind } from '../../../protocol/src/messages.js';
+import type { MessageKind } from '../../../protocol/src/index.js';
 import { encodeRaw, messageKinds, withValueAt } from '../../support/malformed.js';
 
 function expectError(result: Result<unknown>, code: string, path?: string): void {

@@ -7,8 +7,19 @@ const ping: CommandMessage = { v: PROTOCOL_VERSION, id: 'cmd-1', ts: 1_700_000_0
 
 /** A context whose clock reads whatever `time.now` is set to. */
 function context(startedAt: number, time: { now: number }): CommandContext {
-  return { agentVersion: '1.2.3', startedAt, now: () => time.now };
+  return {
+    agentVersion: '1.2.3',
+    startedAt,
+    now: () => time.now,
+    readLogs: async (request) => ({ container: request.container ?? 'main', lines: [`${request.pod} tail ${request.tail ?? 'all'}`], truncated: false }),
+  };
 }
+
+test('handleCommand logs passes pod, container and tail to the log reader', async () => {
+  const result = await handleCommand(context(0, { now: 0 }), { v: PROTOCOL_VERSION, id: 'cmd-2', ts: 1, op: 'logs', pod: 'web', container: 'app', tail: 5 });
+  assert.deepEqual(result, { container: 'app', lines: ['web tail 5'], truncated: false });
+  assert.ok(CommandResults.logs.safeParse(result).success);
+});
 
 test('handleCommand ping reports the agent version and the uptime from the injected clock', async () => {
   const time = { now: 1_000_000 + 90_500 };

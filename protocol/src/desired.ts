@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { Labels } from './labels.js';
+import { PROTOCOL_VERSION } from './messages.js';
+import { PodSpec, type PodSpecInput } from './objects/pod.js';
+
+/** One pod of a node's desired state. The spec travels in manifest form (see `toWirePodSpec`). */
+export const DesiredPodEntry = z.object({
+  uid: z.string().min(1).max(64),
+  name: z.string().min(1).max(253),
+  labels: Labels.default({}),
+  spec: PodSpec,
+});
+
+/**
+ * Hub→agent on `…/desired`, QoS 1, retained: everything the node should run.
+ * Whole-state, not a diff, so a device that was away for a week catches up with one message.
+ */
+export const DesiredMessage = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  ts: z.number().int().nonnegative(),
+  /** Grows with every change the hub commits for this node; the agent reports it back as observedGeneration. */
+  generation: z.number().int().nonnegative(),
+  pods: z.array(DesiredPodEntry).max(512),
+});
+export type DesiredMessage = z.output<typeof DesiredMessage>;
+export type DesiredMessageInput = z.input<typeof DesiredMessage>;
+
+type ResourceInput = { cpu?: number | string; memory?: number | string; pids?: number };
+
+/**
+ * A parsed spec back in manifest form, so that decoding it gives the same spec:
+ * cpu millicores become `"250m"` (a bare number would read as cores), memory stays bytes.
+ */
+export function toWirePodSpec(spec: PodSpec): PodSpecInput {
+  const quantities = (r: ResourceInput): ResourceInput => ({ ...r, ...(typeof r.cpu === 'number' ? { cpu: `${r.cpu}m` } : {}) });
+  return {
+    ...spec,
+    containers: spec.containers.map((c) => ({ ...c, resources: { requests: quantities(c.resources.requests), limits: quantities(c.resources.limits) } })),
+  } as PodSpecInput;
+}
