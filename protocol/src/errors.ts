@@ -9,11 +9,18 @@ export const ErrorCode = {
   ManifestInvalid: 'CORRAL_MANIFEST_INVALID',
   QuantityInvalid: 'CORRAL_QUANTITY_INVALID',
   NodeNotFound: 'CORRAL_NODE_NOT_FOUND',
+  PodNotFound: 'CORRAL_POD_NOT_FOUND',
   HubUnreachable: 'CORRAL_HUB_UNREACHABLE',
   HubError: 'CORRAL_HUB_ERROR',
   CommandTimeout: 'CORRAL_COMMAND_TIMEOUT',
   CommandFailed: 'CORRAL_COMMAND_FAILED',
   BrokerUnavailable: 'CORRAL_BROKER_UNAVAILABLE',
+  ImageRefInvalid: 'CORRAL_IMAGE_REF_INVALID',
+  ImagePullFailed: 'CORRAL_IMAGE_PULL_FAILED',
+  ImagePlatformMismatch: 'CORRAL_IMAGE_PLATFORM_MISMATCH',
+  ImageNotFound: 'CORRAL_IMAGE_NOT_FOUND',
+  ImageUnpackFailed: 'CORRAL_IMAGE_UNPACK_FAILED',
+  ImageStoreFailed: 'CORRAL_IMAGE_STORE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
