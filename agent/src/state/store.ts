@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
+import type { ContainerRecord, DesiredPod } from '../reconcile/model.js';
+
+/** The last desired state accepted from the hub. */
+export interface StoredDesired {
+  generation: number;
+  pods: DesiredPod[];
+}
+
+export type StoredPodRecords = Record<string, ContainerRecord>;
+
+type PutOptions = { sync: boolean };
 
 export interface Identity {
   /** Created at the agent's first start; the hub's `metadata.uid` of this node. */
@@ -11,7 +22,7 @@ export interface Identity {
 
 /**
  * The agent's LevelDB under its data dir. Sublevels are added by the features
- * that own them (`identity` here; `desired`, `pods`, `cron`, `outbox` later).
+ * that own them: `identity`, `desired`, `pods` (and `cron`, `outbox` later).
  */
 export class AgentStore {
   private constructor(private readonly db: Level<string, unknown>) {}
@@ -29,9 +40,35 @@ export class AgentStore {
     const stored = await identity.get('self');
     const next: Identity = { uid: stored?.uid ?? randomUUID(), bootCount: (stored?.bootCount ?? 0) + 1 };
     // classic-level honours `sync` (fsync before returning); the generic typings do not list it.
-    const durable = { sync: true } as Parameters<typeof identity.put>[2];
+    const durable = { sync: true } as PutOptions as Parameters<typeof identity.put>[2];
     await identity.put('self', next, durable);
     return next;
+  }
+
+  /** The last accepted desired state, or undefined before the hub ever sent one. */
+  async loadDesired(): Promise<StoredDesired | undefined> {
+    return this.db.sublevel<string, StoredDesired>('desired', { valueEncoding: 'json' }).get('hub');
+  }
+
+  /** Replaces the desired state; fsync'd, since it is what the agent runs after a reboot without the hub. */
+  async saveDesired(desired: StoredDesired): Promise<void> {
+    const sub = this.db.sublevel<string, StoredDesired>('desired', { valueEncoding: 'json' });
+    await sub.put('hub', desired, { sync: true } as PutOptions as Parameters<typeof sub.put>[2]);
+  }
+
+  /** Per-pod container records (restart counts, back-off, last terminations). */
+  async loadPodRecords(): Promise<Map<string, StoredPodRecords>> {
+    const out = new Map<string, StoredPodRecords>();
+    for await (const [uid, records] of this.db.sublevel<string, StoredPodRecords>('pods', { valueEncoding: 'json' }).iterator()) out.set(uid, records);
+    return out;
+  }
+
+  async savePodRecords(uid: string, records: StoredPodRecords): Promise<void> {
+    await this.db.sublevel<string, StoredPodRecords>('pods', { valueEncoding: 'json' }).put(uid, records);
+  }
+
+  async forgetPod(uid: string): Promise<void> {
+    await this.db.sublevel<string, StoredPodRecords>('pods', { valueEncoding: 'json' }).del(uid);
   }
 
   async close(): Promise<void> {
