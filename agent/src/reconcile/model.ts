@@ -10,7 +10,7 @@ export interface DesiredPod {
 }
 
 /** Why a container stopped, in the terms `containerStatuses` use. */
-export type TerminationReason = 'Completed' | 'Error' | 'OOMKilled' | 'Killed' | 'LivenessProbeFailed';
+export type TerminationReason = 'Completed' | 'Error' | 'OOMKilled' | 'Killed' | 'LivenessProbeFailed' | 'StartError';
 
 export type ObservedContainerState =
   | { status: 'created' }

@@ -1,0 +1,210 @@
+import type { Logger } from 'pino';
+import type { Container, PodStatus } from '../../../protocol/src/index.js';
+import { backoffDelay } from '../backoff.js';
+import { afterExit, afterRestart, backoffDelayMs, freshRestartState } from './crash-loop.js';
+import type { DesiredPod, ImageState, ObservedPod } from './model.js';
+import { plan } from './plan.js';
+import { podStatus } from './pod-status.js';
+import type { RecordBook } from './record-book.js';
+import type { Executors, Step } from './steps.js';
+
+/** The effectful operations the reconciler drives: images, the OCI runtime and the pod network. */
+export interface PodOperations {
+  observe(): Promise<ObservedPod[]>;
+  presentImages(): ReadonlySet<string>;
+  pullImage(image: string): Promise<void>;
+  createSandbox(pod: DesiredPod): Promise<void>;
+  startContainer(pod: DesiredPod, container: Container): Promise<void>;
+  stopContainer(step: { podUid: string; container: string; id: string; graceMs: number }): Promise<void>;
+  removeContainer(step: { podUid: string; container: string; id: string }): Promise<void>;
+  removeSandbox(podUid: string): Promise<void>;
+}
+
+export interface ReconcilerOptions {
+  ops: PodOperations;
+  records: RecordBook;
+  now: () => number;
+  log: Logger;
+  /** Called after a pass when any pod's status changed. */
+  onStatus?: (statuses: PodStatus[]) => void;
+  /** Observe again at least this often, to notice exits (default 2 s). */
+  resyncMs?: number;
+}
+
+const MAX_ROUNDS = 16;
+const failureBackoff = { baseMs: 1000, maxMs: 30_000 };
+
+/**
+ * The thin driver around the pure `plan`: observe, plan, execute, repeat until
+ * the plan is empty; then sleep until a back-off ends, the next resync, or a
+ * trigger (new desired state). Unexpected failures back off with jitter.
+ */
+export class Reconciler {
+  private desired: DesiredPod[] = [];
+  private observed: ObservedPod[] = [];
+  private readonly pullBackoff = new Map<string, { failures: number; notBefore: number; message: string }>();
+  private readonly executors: Executors;
+  private lastStatuses = '';
+  private failureStreak = 0;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private triggered = false;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.executors = this.buildExecutors();
+  }
+
+  setDesired(pods: DesiredPod[]): void {
+    this.desired = pods;
+    this.trigger();
+  }
+
+  /** Asks for a pass as soon as the current one ends. */
+  trigger(): void {
+    this.triggered = true;
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  statuses(): PodStatus[] {
+    const byUid = new Map(this.observed.map((p) => [p.uid, p]));
+    const images = this.imageState();
+    const records = this.options.records.snapshot();
+    const now = this.options.now();
+    return this.desired.map((pod) => podStatus(pod, byUid.get(pod.uid), { records: records.get(pod.uid), images, now }));
+  }
+
+  /** One complete pass; exposed for tests that drive the loop by hand. */
+  async pass(): Promise<number | undefined> {
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      this.observed = await this.options.ops.observe();
+      const result = plan({ desired: this.desired, observed: this.observed, records: this.options.records.snapshot(), images: this.imageState(), now: this.options.now() });
+      if (result.steps.length === 0) {
+        this.failureStreak = 0;
+        this.publishStatuses();
+        return result.wakeAt;
+      }
+      for (const step of result.steps) {
+        try {
+          await (this.executors[step.kind] as (s: Step) => Promise<void>)(step);
+        } catch (error) {
+          this.failureStreak += 1;
+          this.options.log.error({ err: error, step: describe(step) }, 'reconcile step failed');
+          this.publishStatuses();
+          return this.options.now() + Math.max(200, backoffDelay(this.failureStreak, failureBackoff));
+        }
+      }
+    }
+    this.publishStatuses();
+    return this.options.now();
+  }
+
+  private async run(): Promise<void> {
+    const resync = this.options.resyncMs ?? 2000;
+    while (this.running) {
+      this.triggered = false;
+      let wakeAt: number | undefined;
+      try {
+        wakeAt = await this.pass();
+      } catch (error) {
+        this.failureStreak += 1;
+        this.options.log.error({ err: error }, 'observing pods failed');
+        wakeAt = this.options.now() + backoffDelay(this.failureStreak, failureBackoff);
+      }
+      if (!this.running) break;
+      if (this.triggered) continue;
+      const delay = Math.max(0, Math.min(resync, (wakeAt ?? Number.POSITIVE_INFINITY) - this.options.now()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private imageState(): ImageState {
+    return { present: this.options.ops.presentImages(), pullBackoff: this.pullBackoff };
+  }
+
+  private publishStatuses(): void {
+    const statuses = this.statuses();
+    const text = JSON.stringify(statuses);
+    if (text === this.lastStatuses) return;
+    this.lastStatuses = text;
+    this.options.onStatus?.(statuses);
+  }
+
+  private buildExecutors(): Executors {
+    const { ops, records, now, log } = this.options;
+    return {
+      pullImage: async ({ image }) => {
+        try {
+          await ops.pullImage(image);
+          this.pullBackoff.delete(image);
+        } catch (error) {
+          const failures = (this.pullBackoff.get(image)?.failures ?? 0) + 1;
+          const message = (error as Error).message.slice(0, 1024);
+          this.pullBackoff.set(image, { failures, notBefore: now() + backoffDelayMs(failures), message });
+          log.warn({ image, failures, err: error }, 'image pull failed; backing off');
+        }
+      },
+      createSandbox: async ({ pod }) => ops.createSandbox(pod),
+      startContainer: async ({ pod, container }) => {
+        const restarting = records.get(pod.uid, container.name)?.lastTermination !== undefined;
+        try {
+          await ops.startContainer(pod, container);
+        } catch (error) {
+          const at = now();
+          log.warn({ pod: pod.name, container: container.name, err: error }, 'container failed to start');
+          await records.update(pod.uid, container.name, (r) => {
+            const termination = { exitCode: 128, reason: 'StartError' as const, startedAt: at, finishedAt: at };
+            return { restart: afterExit(r?.restart ?? freshRestartState, termination), lastTermination: termination };
+          });
+          return;
+        }
+        if (restarting) await records.update(pod.uid, container.name, (r) => ({ ...(r ?? { restart: freshRestartState }), restart: afterRestart(r?.restart ?? freshRestartState) }));
+      },
+      recordExit: async ({ podUid, container, termination, willRestart }) => {
+        await records.update(podUid, container, (r) => {
+          const restart = r?.restart ?? freshRestartState;
+          return { restart: willRestart ? afterExit(restart, termination) : restart, lastTermination: termination };
+        });
+        log.info({ pod: podUid, container, exitCode: termination.exitCode, reason: termination.reason, willRestart }, 'container exited');
+      },
+      stopContainer: async ({ podUid, container, id }) => {
+        const pod = this.desired.find((p) => p.uid === podUid);
+        await ops.stopContainer({ podUid, container, id, graceMs: (pod?.spec.terminationGracePeriodSeconds ?? 10) * 1000 });
+      },
+      removeContainer: async (step) => ops.removeContainer(step),
+      removeSandbox: async ({ podUid }) => ops.removeSandbox(podUid),
+      forgetPod: async ({ podUid }) => records.forget(podUid),
+    };
+  }
+}
+
+function describe(step: Step): string {
+  switch (step.kind) {
+    case 'pullImage':
+      return `pull ${step.image}`;
+    case 'createSandbox':
+    case 'startContainer':
+      return `${step.kind} ${step.pod.name}${step.kind === 'startContainer' ? `/${step.container.name}` : ''}`;
+    default:
+      return `${step.kind} ${step.podUid}${'container' in step ? `/${step.container}` : ''}`;
+  }
+}
