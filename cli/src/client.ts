@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { ApiStatus, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiPod, ApiPodList } from './pod-object.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -71,12 +72,66 @@ export class HubClient {
     return this.decode(NodeObject, body, 'Node');
   }
 
+  /** POST /api/v1/pods with a Pod manifest; `created` is false when the hub already had this very pod. */
+  async createPod(manifest: unknown): Promise<{ pod: ApiPod; created: boolean }> {
+    const { status, body } = await this.send('POST', 'api/v1/pods', manifest);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.ManifestInvalid, 404: ErrorCode.NodeNotFound, 409: ErrorCode.HubError });
+    return { pod: this.decode(ApiPod, body, 'Pod'), created: status === 201 };
+  }
+
+  /** GET /api/v1/pods, only the pods of `node` when given. */
+  async listPods(options: { node?: string } = {}): Promise<ApiPodList> {
+    const query = options.node === undefined ? '' : `?node=${encodeURIComponent(options.node)}`;
+    const { status, body } = await this.get(`api/v1/pods${query}`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiPodList, body, 'PodList');
+  }
+
+  /** GET /api/v1/pods/{name}; CORRAL_POD_NOT_FOUND on 404. */
+  async getPod(name: string): Promise<ApiPod> {
+    const { status, body } = await this.get(podPath(name));
+    if (status === 404) throw new CorralError(ErrorCode.PodNotFound, `pod ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiPod, body, 'Pod');
+  }
+
+  /** DELETE /api/v1/pods/{name}: the pod as it was; CORRAL_POD_NOT_FOUND on 404. */
+  async deletePod(name: string): Promise<ApiPod> {
+    const { status, body } = await this.send('DELETE', podPath(name));
+    if (status === 404) throw new CorralError(ErrorCode.PodNotFound, `pod ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiPod, body, 'Pod');
+  }
+
+  /**
+   * GET /api/v1/pods/{name}/log: the last lines of a container's log, read by the pod's node.
+   * The hub's reason becomes the error: 404 (no such pod or container, or the node does not run
+   * it yet), 504 (the node did not answer), 502 (the node failed), 400/503.
+   */
+  async podLog(name: string, options: { container?: string; tail?: number } = {}): Promise<CommandResult<'logs'>> {
+    const query = new URLSearchParams();
+    if (options.container !== undefined) query.set('container', options.container);
+    if (options.tail !== undefined) query.set('tail', String(options.tail));
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    const { status, body } = await this.get(`${podPath(name)}/log${search}`);
+    if (!isSuccess(status)) {
+      throw this.apiError(status, body, { 400: ErrorCode.HubError, 404: ErrorCode.PodNotFound, 502: ErrorCode.CommandFailed, 503: ErrorCode.CommandFailed, 504: ErrorCode.CommandTimeout });
+    }
+    return this.decode(CommandResults.logs, body, 'log');
+  }
+
+  private get(path: string): Promise<{ status: number; body: string }> {
+    return this.send('GET', path);
+  }
+
   /** One request; the body is read inside the timeout too. Network failures become CORRAL_HUB_UNREACHABLE. */
-  private async get(path: string): Promise<{ status: number; body: string }> {
+  private async send(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<{ status: number; body: string }> {
     const url = new URL(path, this.base);
     try {
       const res = await this.fetchFn(url, {
-        headers: { accept: 'application/json' },
+        method,
+        headers: { accept: 'application/json', ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       return { status: res.status, body: await res.text() };
@@ -96,6 +151,19 @@ export class HubClient {
     return new CorralError(ErrorCode.HubError, `hub at ${this.hub} answered HTTP ${status}${detail}`);
   }
 
+  /**
+   * A failure whose ApiStatus message says it all (`spec.nodeName: node "x" is not registered`),
+   * with the code given for its HTTP status; any other answer is an `httpError`.
+   */
+  private apiError(status: number, body: string, codes: Partial<Record<number, ErrorCode>>): CorralError {
+    const json = parseJson(body);
+    const parsed = ApiStatus.safeParse(json);
+    const code = codes[status];
+    if (!parsed.success || code === undefined) return this.httpError(status, body);
+    const field = (json as { details?: { causes?: Array<{ field?: unknown }> } }).details?.causes?.[0]?.field;
+    return new CorralError(code, parsed.data.message, typeof field === 'string' ? { path: field } : {});
+  }
+
   private decode<T>(schema: z.ZodType<T>, body: string, what: string): T {
     const json = parseJson(body);
     if (json === undefined) {
@@ -111,6 +179,10 @@ export class HubClient {
     }
     return parsed.data;
   }
+}
+
+function podPath(name: string): string {
+  return `api/v1/pods/${encodeURIComponent(name)}`;
 }
 
 function isSuccess(status: number): boolean {

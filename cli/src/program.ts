@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerGet } from './commands/get.js';
+import { registerLogs } from './commands/logs.js';
+import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { type CliIo, createContext, defaultHub } from './context.js';
 import { errorLine } from './error-line.js';
@@ -10,7 +13,7 @@ export type { CliIo } from './context.js';
 /** The commander tree for one invocation; built fresh each time so runs share no state. */
 function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   const program = new Command('corral')
-    .description('Corral command-line client: inspect the nodes a Corral hub manages')
+    .description('Corral command-line client: inspect the nodes a Corral hub manages and run pods on them')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -26,6 +29,9 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   const ctx = createContext(io);
   registerGet(program, ctx);
   registerDescribe(program, ctx);
+  registerRun(program, ctx);
+  registerLogs(program, ctx);
+  registerDelete(program, ctx);
   registerVersion(program, ctx);
   return program;
 }

@@ -1,11 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 
-
 export interface HubBusOptions {
   url: string;
   log: Logger;
   onMessage: (topic: string, payload: Uint8Array) => void;
+  /** Called after every reconnect (not the first connect): the broker may have lost its retained messages. */
+  onReconnect?: () => void;
 }
 
 /**
@@ -33,7 +34,12 @@ export class HubBus {
     client.on('message', (topic, payload) => this.options.onMessage(topic, payload));
     client.on('error', (error) => log.debug({ err: error }, 'hub mqtt error'));
     client.on('close', () => log.debug('hub mqtt connection closed'));
-    client.on('connect', () => log.info({ url }, 'hub connected to broker'));
+    let connects = 0;
+    client.on('connect', () => {
+      log.info({ url }, 'hub connected to broker');
+      connects += 1;
+      if (connects > 1) this.options.onReconnect?.();
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`broker ${url} did not accept a connection within 10s`)), 10_000);
       client.once('connect', () => {

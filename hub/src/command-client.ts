@@ -14,6 +14,25 @@ import {
 
 type Publish = (topic: string, payload: Uint8Array) => Promise<void>;
 
+/** A command as the caller writes it: the operation and its own arguments; the client adds `v`, `id` and `ts`. */
+export type CommandRequest = CommandMessage extends infer M ? (M extends CommandMessage ? Omit<M, 'v' | 'id' | 'ts'> : never) : never;
+
+/**
+ * The agent answered with an error. `code` is CORRAL_COMMAND_FAILED; `remote` is
+ * what the agent said, so callers can branch on the agent's own code
+ * (e.g. CORRAL_POD_NOT_FOUND for `logs` of a pod the node does not run).
+ */
+export class CommandFailedError extends CorralError {
+  constructor(
+    readonly node: string,
+    readonly op: CommandOp,
+    readonly remote: { code: string; message: string },
+  ) {
+    super(ErrorCode.CommandFailed, `${op} on ${node} failed: ${remote.code}: ${remote.message}`);
+    this.name = 'CommandFailedError';
+  }
+}
+
 interface Pending {
   node: string;
   op: CommandOp;
@@ -31,17 +50,26 @@ export class CommandClient {
     private readonly now: () => number = Date.now,
   ) {}
 
-  request<Op extends CommandOp>(node: string, op: Op, options: { timeoutMs?: number } = {}): Promise<CommandResult<Op>> {
+  /** Sends `request` (e.g. `{op: 'ping'}` or `{op: 'logs', pod, tail}`) to `node` and resolves with the validated result. */
+  request<R extends CommandRequest>(node: string, request: R, options: { timeoutMs?: number } = {}): Promise<CommandResult<R['op']>> {
     const id = randomUUID();
-    const command = { v: PROTOCOL_VERSION, id, ts: this.now(), op } as CommandMessage;
-    return new Promise<CommandResult<Op>>((resolve, reject) => {
+    const op = request.op;
+    const command = { ...request, v: PROTOCOL_VERSION, id, ts: this.now() } as CommandMessage;
+    return new Promise<CommandResult<R['op']>>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? 5000;
+      let payload: Uint8Array;
+      try {
+        payload = encodeMessage('cmd', command);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new CorralError(ErrorCode.CommandTimeout, `node ${node} did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { node, op, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.publish(nodeTopic(node, 'cmd'), encodeMessage('cmd', command)).catch((cause: unknown) => {
+      this.publish(nodeTopic(node, 'cmd'), payload).catch((cause: unknown) => {
         clearTimeout(timer);
         this.pending.delete(id);
         reject(new CorralError(ErrorCode.BrokerUnavailable, `could not send ${op} to ${node}`, { cause }));
@@ -56,7 +84,7 @@ export class CommandClient {
     this.pending.delete(reply.id);
     clearTimeout(pending.timer);
     if (!reply.ok) {
-      pending.reject(new CorralError(ErrorCode.CommandFailed, `${pending.op} on ${node} failed: ${reply.error.code}: ${reply.error.message}`));
+      pending.reject(new CommandFailedError(node, pending.op, reply.error));
       return true;
     }
     const parsed = CommandResults[pending.op].safeParse(reply.result);

@@ -6,6 +6,7 @@ import { HubBus } from './bus.js';
 import { CommandClient } from './command-client.js';
 import type { HubConfig } from './config.js';
 import { dispatch } from './inbox.js';
+import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } from './pods/index.js';
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
 import { HubStats } from './stats.js';
@@ -28,6 +29,8 @@ export class Hub {
       api: FastifyInstance;
       registry: NodeRegistry;
       commands: CommandClient;
+      pods: PodStore;
+      desired: DesiredPublisher;
       log: Logger;
     },
     readonly endpoints: HubEndpoints,
@@ -44,17 +47,34 @@ export class Hub {
 
     let bus: HubBus | undefined;
     const commands = new CommandClient((topic, payload) => (bus as HubBus).publish(topic, payload, { qos: 1 }), now);
-    const context = { registry, commands, stats, log };
-    bus = new HubBus({ url: brokerUrl, log, onMessage: (topic, payload) => void dispatch(context, topic, payload) });
+    const desired = new DesiredPublisher({ publish: (topic, payload, options) => (bus as HubBus).publish(topic, payload, options), log });
+    const pods = new PodStore({
+      pods: store.collection<PodRecord>('pods'),
+      generations: store.collection<NodeDesiredRecord>('desired-generations'),
+      desired,
+      isNode: (name) => registry.get(name) !== undefined,
+      now,
+      log,
+    });
+    await pods.load();
+    const context = { registry, commands, pods, stats, log };
+    bus = new HubBus({
+      url: brokerUrl,
+      log,
+      onMessage: (topic, payload) => void dispatch(context, topic, payload),
+      onReconnect: () => void pods.republishAll(),
+    });
     await bus.start();
+    // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
+    await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, startedAt: now(), now });
+    const api = createApi({ registry, stats, commands, pods, startedAt: now(), now });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
     const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
 
-    const hub = new Hub({ store, broker, bus, api, registry, commands, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
+    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
     // Check often enough that a silent node is NotReady within about a second after its grace ends.
     const period = Math.min(1000, config.nodeGraceSeconds * 250);
     hub.sweepTimer = setInterval(() => void registry.sweep(), period);
@@ -62,10 +82,12 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    const { api, bus, broker, registry, commands, store } = this.parts;
+    const { api, bus, broker, registry, commands, pods, desired, store } = this.parts;
     clearInterval(this.sweepTimer);
     commands.cancelAll();
     await api.close();
+    await pods.flush();
+    await desired.flush({ timeoutMs: 2000 });
     await bus.stop();
     await broker?.stop();
     await registry.flush();

@@ -1,23 +1,32 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
-import { OUTPUT_FORMATS, parseOutputFormat, renderNodes } from '../format/output.js';
+import { OUTPUT_FORMATS, parseOutputFormat, renderNodes, renderPods } from '../format/output.js';
+import { UsageError } from '../usage-error.js';
 import { parseResource } from './resource.js';
 
-/** `corral get nodes [NAME] [-o json|yaml|wide|name]` (also `get node NAME`). */
+/** `corral get nodes|pods [NAME] [--node N] [-o json|yaml|wide|name]` (also `get node NAME`, `get po`). */
 export function registerGet(program: Command, ctx: CommandContext): void {
   program
     .command('get')
-    .description('list nodes, or show one node')
-    .argument('<resource>', 'resource type: nodes (or node, no)')
-    .argument('[name]', 'show only this node')
+    .description('list nodes or pods, or show one')
+    .argument('<resource>', 'resource type: nodes (node, no) or pods (pod, po)')
+    .argument('[name]', 'show only this one')
     .option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: table)`)
-    .action(async (resource: string, name: string | undefined, options: { output?: string }, command: Command) => {
-      parseResource(resource);
+    .option('--node <node>', 'pods: only those on this node')
+    .action(async (text: string, name: string | undefined, options: { output?: string; node?: string }, command: Command) => {
+      const resource = parseResource(text);
       const format = parseOutputFormat(options.output);
+      if (options.node !== undefined && resource !== 'pods') throw new UsageError('--node applies to pods only');
+      if (options.node !== undefined && name !== undefined) throw new UsageError('--node cannot be combined with a pod name');
       const client = ctx.client(command);
-      const data = name === undefined ? await client.listNodes() : await client.getNode(name);
-      const text = renderNodes(data, format, ctx.now());
-      if (text === '' && (format === 'table' || format === 'wide')) ctx.io.stderr.write('No resources found.\n');
-      else ctx.io.stdout.write(text);
+      let output: string;
+      if (resource === 'nodes') {
+        output = renderNodes(name === undefined ? await client.listNodes() : await client.getNode(name), format, ctx.now());
+      } else {
+        const data = name === undefined ? await client.listPods(options.node === undefined ? {} : { node: options.node }) : await client.getPod(name);
+        output = renderPods(data, format, ctx.now());
+      }
+      if (output === '' && (format === 'table' || format === 'wide')) ctx.io.stderr.write('No resources found.\n');
+      else ctx.io.stdout.write(output);
     });
 }

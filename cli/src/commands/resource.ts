@@ -1,12 +1,16 @@
 import { UsageError } from '../usage-error.js';
 
-/** Resource types the CLI knows, with the spellings kubectl users type. Only nodes, for now. */
-const ALIASES: Record<string, 'nodes'> = { nodes: 'nodes', node: 'nodes', no: 'nodes' };
+export type Resource = 'nodes' | 'pods';
 
-export type Resource = 'nodes';
+/** Resource types the CLI knows, with the spellings kubectl users type. */
+const ALIASES: Record<string, Resource> = { nodes: 'nodes', node: 'nodes', no: 'nodes', pods: 'pods', pod: 'pods', po: 'pods' };
+const ALL: readonly Resource[] = ['nodes', 'pods'];
 
-export function parseResource(text: string): Resource {
+/** The resource `text` names; `supported` narrows what the command (`verb`) at hand accepts, e.g. `delete` takes pods only. */
+export function parseResource<R extends Resource = Resource>(text: string, options: { supported?: readonly R[]; verb?: string } = {}): R {
+  const supported: readonly Resource[] = options.supported ?? ALL;
   const resource = Object.hasOwn(ALIASES, text) ? ALIASES[text] : undefined;
-  if (resource === undefined) throw new UsageError(`unknown resource type ${JSON.stringify(text)} (supported: nodes)`);
-  return resource;
+  if (resource === undefined) throw new UsageError(`unknown resource type ${JSON.stringify(text)} (supported: ${supported.join(', ')})`);
+  if (!supported.includes(resource)) throw new UsageError(`${options.verb ?? 'this command'} does not support ${resource} (supported: ${supported.join(', ')})`);
+  return resource as R;
 }

@@ -1,7 +1,9 @@
 import { stringify } from 'yaml';
 import type { NodeList, NodeObject } from '../../../protocol/src/index.js';
+import { type ApiPod, type ApiPodList, podManifestForm } from '../pod-object.js';
 import { UsageError } from '../usage-error.js';
 import { formatNodeTable } from './nodes.js';
+import { formatPodTable } from './pods.js';
 
 /** `-o` values of `get`. `table` is the default when `-o` is absent and is not accepted as a value. */
 export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'name'] as const;
@@ -33,5 +35,25 @@ export function renderNodes(data: NodeList | NodeObject, format: OutputFormat, n
     case 'table':
     case 'wide':
       return items.length === 0 ? '' : formatNodeTable(items, now, format === 'wide');
+  }
+}
+
+/**
+ * What `get pods` writes to stdout, like `renderNodes`. json/yaml print specs in
+ * manifest form (`cpu: 250m`), so the output can be fed back as a manifest.
+ */
+export function renderPods(data: ApiPodList | ApiPod, format: OutputFormat, now: number): string {
+  const items = data.kind === 'List' ? data.items : [data];
+  const document = data.kind === 'List' ? { ...data, items: data.items.map(podManifestForm) } : podManifestForm(data);
+  switch (format) {
+    case 'json':
+      return JSON.stringify(document, null, 2) + '\n';
+    case 'yaml':
+      return stringify(document);
+    case 'name':
+      return items.map((p) => `pod/${p.metadata.name}\n`).join('');
+    case 'table':
+    case 'wide':
+      return items.length === 0 ? '' : formatPodTable(items, now, format === 'wide');
   }
 }

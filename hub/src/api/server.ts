@@ -1,21 +1,22 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { API_VERSION, type ApiStatus, CorralError, ErrorCode, type NodeList, isNodeName } from '../../../protocol/src/index.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { API_VERSION, CorralError, ErrorCode, type NodeList, isNodeName } from '../../../protocol/src/index.js';
 import type { CommandClient } from '../command-client.js';
+import type { PodStore } from '../pods/index.js';
 import { toNodeObject } from '../registry/node-object.js';
 import type { NodeRegistry } from '../registry/node-registry.js';
 import type { HubStats } from '../stats.js';
+import { failure } from './failure.js';
+import { registerPodRoutes } from './pods.js';
 
 export interface ApiDeps {
   registry: NodeRegistry;
   stats: HubStats;
   commands: CommandClient;
+  pods: PodStore;
   startedAt: number;
   now: () => number;
-}
-
-function failure(reply: FastifyReply, code: number, reason: string, message: string): FastifyReply {
-  const body: ApiStatus = { kind: 'Status', status: 'Failure', code, reason, message };
-  return reply.code(code).send(body);
+  /** How long `GET /api/v1/pods/{name}/log` waits for the node (tests shorten it). */
+  logsTimeoutMs?: number;
 }
 
 /** The hub's HTTP API (`/api/v1/…`, JSON), used by the `corral` CLI. */
@@ -32,32 +33,35 @@ export function createApi(deps: ApiDeps): FastifyInstance {
 
   app.get<{ Params: { name: string } }>('/api/v1/nodes/:name', async (request, reply) => {
     const record = deps.registry.get(request.params.name);
-    if (!record) return failure(reply, 404, 'NotFound', `node "${request.params.name}" not found`);
+    if (!record) return failure(reply, { code: 404, reason: 'NotFound', message: `node "${request.params.name}" not found` });
     return toNodeObject(record);
   });
 
   app.post<{ Params: { name: string } }>('/api/v1/nodes/:name/ping', async (request, reply) => {
     const name = request.params.name;
-    if (!isNodeName(name) || !deps.registry.get(name)) return failure(reply, 404, 'NotFound', `node "${name}" not found`);
+    if (!isNodeName(name) || !deps.registry.get(name)) return failure(reply, { code: 404, reason: 'NotFound', message: `node "${name}" not found` });
     const sent = deps.now();
     try {
-      const result = await deps.commands.request(name, 'ping');
+      const result = await deps.commands.request(name, { op: 'ping' });
       return { node: name, roundTripMs: deps.now() - sent, ...result };
     } catch (error) {
-      if (error instanceof CorralError && error.code === ErrorCode.CommandTimeout) return failure(reply, 504, 'Timeout', error.message);
-      return failure(reply, 502, 'BadGateway', (error as Error).message);
+      if (error instanceof CorralError && error.code === ErrorCode.CommandTimeout) return failure(reply, { code: 504, reason: 'Timeout', message: error.message });
+      return failure(reply, { code: 502, reason: 'BadGateway', message: (error as Error).message });
     }
   });
+
+  registerPodRoutes(app, deps);
 
   app.get('/api/v1/stats', async () => ({
     ...deps.stats.snapshot(),
     nodes: deps.registry.list().length,
+    pods: deps.pods.list().length,
     uptimeSeconds: Math.round((deps.now() - deps.startedAt) / 1000),
   }));
 
-  app.setNotFoundHandler((request, reply) => failure(reply, 404, 'NotFound', `no route ${request.method} ${request.url}`));
+  app.setNotFoundHandler((request, reply) => failure(reply, { code: 404, reason: 'NotFound', message: `no route ${request.method} ${request.url}` }));
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) =>
-    failure(reply, error.statusCode ?? 500, error.statusCode && error.statusCode < 500 ? 'BadRequest' : 'InternalError', error.message),
+    failure(reply, { code: error.statusCode ?? 500, reason: error.statusCode && error.statusCode < 500 ? 'BadRequest' : 'InternalError', message: error.message }),
   );
   return app;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MessageKind, MessageOf } from '../../../protocol/src/index.js';
 import type { CommandClient } from '../command-client.js';
+import type { PodStore } from '../pods/index.js';
 import type { NodeRegistry } from '../registry/node-registry.js';
 import type { HubStats } from '../stats.js';
 
@@ -9,6 +10,8 @@ export interface HandlerContext {
   node: string;
   registry: NodeRegistry;
   commands: CommandClient;
+  /** Only `observe`: a node's reported generation. */
+  pods: Pick<PodStore, 'observe'>;
   stats: HubStats;
   log: Logger;
 }

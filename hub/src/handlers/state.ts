@@ -6,5 +6,7 @@ export const handleState: Handler<'state'> = async (ctx, msg) => {
   if (!ctx.registry.onState(ctx.node, msg)) {
     ctx.stats.countDropped(ErrorCode.NodeNotFound);
     ctx.log.debug({ node: ctx.node }, 'state from an unregistered node dropped');
+    return;
   }
+  await ctx.pods.observe(ctx.node, msg.observedGeneration);
 };

@@ -1,4 +1,5 @@
-import { API_VERSION, type NodeList, NodeObject } from '../../../protocol/src/index.js';
+import { API_VERSION, type ContainerStatus, type NodeList, NodeObject } from '../../../protocol/src/index.js';
+import { ApiPod, type ApiPodList } from '../../../cli/src/pod-object.js';
 
 /** A fixed clock for the formatting tests: 2024-06-01T12:00:00Z. */
 export const NOW = Date.parse('2024-06-01T12:00:00Z');
@@ -66,6 +67,65 @@ export function makeNode(options: NodeOptions = {}): NodeObject {
 
 export function makeList(items: NodeObject[]): NodeList {
   return { apiVersion: API_VERSION, kind: 'List', items };
+}
+
+export interface PodOptions {
+  name?: string;
+  node?: string;
+  phase?: ApiPod['status']['phase'];
+  containers?: Array<{ name: string; image: string }>;
+  statuses?: ContainerStatus[];
+  podIP?: string;
+  createdAgoMs?: number;
+  observedGeneration?: number;
+}
+
+/** A Pod the hub could serve (spec in manifest form, as the API sends it), parsed through the CLI's schema. */
+export function makePodJson(options: PodOptions = {}): unknown {
+  const name = options.name ?? 'web';
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Pod',
+    metadata: {
+      name,
+      uid: '7d3c1b2a-0e9f-4a8b-b6c5-d4e3f2a1b0c9',
+      labels: { run: name },
+      creationTimestamp: new Date(NOW - (options.createdAgoMs ?? 5 * 60_000)).toISOString(),
+      generation: 1,
+    },
+    spec: {
+      nodeName: options.node ?? 'pi-kitchen',
+      restartPolicy: 'Always',
+      containers: (options.containers ?? [{ name, image: 'busybox:1.36' }]).map((c) => ({
+        ...c,
+        command: ['sleep', '3600'],
+        env: [{ name: 'MODE', value: 'edge' }],
+        ports: [{ containerPort: 8080, hostPort: 18080, protocol: 'TCP' }],
+        resources: { limits: { cpu: '200m', memory: '32Mi', pids: 50 }, requests: { cpu: '100m' } },
+      })),
+    },
+    status: {
+      name,
+      uid: '7d3c1b2a-0e9f-4a8b-b6c5-d4e3f2a1b0c9',
+      phase: options.phase ?? 'Running',
+      ...(options.podIP === undefined ? {} : { podIP: options.podIP }),
+      containerStatuses: options.statuses ?? [],
+      ...(options.observedGeneration === undefined ? {} : { observedGeneration: options.observedGeneration }),
+    },
+  };
+}
+
+export function makePod(options: PodOptions = {}): ApiPod {
+  return ApiPod.parse(makePodJson(options));
+}
+
+export function makePodList(items: unknown[]): ApiPodList {
+  return { apiVersion: API_VERSION, kind: 'List', items: items.map((i) => ApiPod.parse(i)) };
+}
+
+/** A container status: running and ready, or in the given waiting/terminated state. */
+export function containerStatus(name: string, overrides: Partial<ContainerStatus> = {}): ContainerStatus {
+  return { name, image: 'busybox:1.36', ready: true, restartCount: 0, state: { running: { startedAt: NOW - 60_000 } }, ...overrides };
 }
 
 /** A writable that remembers everything written to it. */

@@ -9,12 +9,14 @@ import { HubStats } from '../../../hub/src/stats.js';
 import { MemoryCollection } from '../../../hub/src/store/memory-collection.js';
 import { ErrorCode, encodeMessage, nodeTopic } from '../../../protocol/src/index.js';
 import { heartbeat, onlineStatus, silentLog } from './fixtures.js';
+import { podStore, stateMessage } from './pods/fixtures.js';
 
 function context() {
   const stats = new HubStats();
   const registry = new NodeRegistry(new MemoryCollection<NodeRecord>(), { graceMs: 15_000, now: () => 1_000, log: silentLog });
   const commands = new CommandClient(async () => {});
-  return { stats, registry, commands, log: silentLog };
+  const { store: pods, sink } = podStore();
+  return { stats, registry, commands, pods, sink, log: silentLog };
 }
 
 test('dispatch hands a valid status to the registry and counts it as received', async () => {
@@ -64,4 +66,13 @@ test('dispatch survives a handler that throws', async () => {
   };
   await dispatch(ctx, nodeTopic('pi-1', 'status'), encodeMessage('status', onlineStatus()), failing);
   assert.equal(ctx.stats.snapshot().received.status, 1);
+});
+
+test('dispatch hands a state to the registry and its observed generation to the pod store', async () => {
+  const ctx = context();
+  await dispatch(ctx, nodeTopic('pi-1', 'status'), encodeMessage('status', onlineStatus()));
+  await dispatch(ctx, nodeTopic('pi-1', 'state'), encodeMessage('state', stateMessage(4)));
+  assert.equal(ctx.registry.observedState('pi-1')?.observedGeneration, 4);
+  assert.equal(ctx.pods.generation('pi-1'), 5, 'a node ahead of the hub moves its desired generation past it');
+  assert.equal(ctx.sink.last('pi-1')?.generation, 5);
 });

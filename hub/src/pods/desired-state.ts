@@ -1,0 +1,53 @@
+import {
+  type DesiredMessageInput,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type Result,
+  encodeMessage,
+  err,
+  ok,
+  toWirePodSpec,
+} from '../../../protocol/src/index.js';
+import type { PodRecord } from './pod-record.js';
+
+/** Most pods one desired message may carry (DesiredMessage's `pods` limit). */
+export const MAX_PODS_PER_NODE = 512;
+
+/**
+ * A node's whole desired state: every pod bound to `node`, sorted by name,
+ * specs in manifest form so the agent's decode gives back the same spec.
+ * Pure: the same pods, generation and clock give the same message.
+ */
+export function desiredState(node: string, pods: Iterable<PodRecord>, options: { generation: number; now: number }): DesiredMessageInput {
+  const mine = [...pods].filter((p) => p.nodeName === node).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    v: PROTOCOL_VERSION,
+    ts: options.now,
+    generation: options.generation,
+    pods: mine.map((p) => ({ uid: p.uid, name: p.name, labels: p.labels, spec: toWirePodSpec(p.spec) })),
+  };
+}
+
+export type DesiredRejection = { reason: 'TooManyPods' | 'TooLarge' | 'Invalid'; message: string };
+
+/**
+ * The CBOR payload of a desired message, or why the agent could not accept it:
+ * more pods than the message may carry, more bytes than any receiver decodes, or
+ * (a bug if it happens) a message that does not validate.
+ */
+export function encodeDesired(node: string, message: DesiredMessageInput): Result<Uint8Array, DesiredRejection> {
+  if (message.pods.length > MAX_PODS_PER_NODE) {
+    return err({ reason: 'TooManyPods', message: `node ${node} would have ${message.pods.length} pods; at most ${MAX_PODS_PER_NODE} fit its desired state` });
+  }
+  let payload: Uint8Array;
+  try {
+    payload = encodeMessage('desired', message);
+  } catch (error) {
+    return err({ reason: 'Invalid', message: `desired state of node ${node} does not validate: ${(error as Error).message}` });
+  }
+  if (payload.byteLength > MAX_MESSAGE_BYTES) {
+    const kib = (n: number) => Math.ceil(n / 1024);
+    return err({ reason: 'TooLarge', message: `desired state of node ${node} would be ${kib(payload.byteLength)} KiB; the message limit is ${kib(MAX_MESSAGE_BYTES)} KiB` });
+  }
+  return ok(payload);
+}

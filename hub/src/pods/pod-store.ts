@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type PodSpec, type Result, err, isNodeName, ok } from '../../../protocol/src/index.js';
+import type { Collection } from '../store/collection.js';
+import { type DesiredRejection, desiredState, encodeDesired } from './desired-state.js';
+import type { DesiredSink } from './desired-publisher.js';
+import { type PodRecord, isSamePod } from './pod-record.js';
+
+/** Per node: the generation of the last desired state the hub committed (sublevel `desired-generations`). */
+export interface NodeDesiredRecord {
+  generation: number;
+}
+
+export interface PodStoreOptions {
+  pods: Collection<PodRecord>;
+  generations: Collection<NodeDesiredRecord>;
+  desired: DesiredSink;
+  /** Whether a node is registered (the node registry). */
+  isNode: (name: string) => boolean;
+  now: () => number;
+  log: Logger;
+  newUid?: () => string;
+}
+
+/** A pod to create, as validated from a manifest. */
+export interface NewPod {
+  name: string;
+  labels: Record<string, string>;
+  spec: PodSpec;
+}
+
+/** Why a create was refused: expected outcomes, returned as data. */
+export type CreatePodRejection =
+  | { reason: 'NodeNameMissing'; message: string; path: string }
+  | { reason: 'NodeNotFound'; message: string; path: string }
+  | { reason: 'AlreadyExists'; message: string }
+  | DesiredRejection;
+
+/**
+ * The hub's pods and, per node, the generation of its desired state. A single
+ * writer: changes are applied one at a time, each bumps its node's generation,
+ * is written to the store (generation first, so a crash can only leave a newer
+ * generation with the older pods, never the reverse), and then hands the node's
+ * whole desired state to the publisher.
+ */
+export class PodStore {
+  private readonly pods = new Map<string, PodRecord>();
+  private readonly generations = new Map<string, number>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PodStoreOptions) {}
+
+  async load(): Promise<void> {
+    for (const [name, record] of await this.options.pods.entries()) this.pods.set(name, record);
+    for (const [node, { generation }] of await this.options.generations.entries()) this.generations.set(node, generation);
+    // A pod written with a generation its node's counter does not have (a store edited by hand): never go back.
+    for (const pod of this.pods.values()) {
+      if (pod.nodeGeneration > (this.generations.get(pod.nodeName) ?? 0)) this.generations.set(pod.nodeName, pod.nodeGeneration);
+    }
+  }
+
+  list(filter: { node?: string } = {}): PodRecord[] {
+    return [...this.pods.values()].filter((p) => filter.node === undefined || p.nodeName === filter.node).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  get(name: string): PodRecord | undefined {
+    return this.pods.get(name);
+  }
+
+  /** The generation of the node's last committed desired state; 0 before any. */
+  generation(node: string): number {
+    return this.generations.get(node) ?? 0;
+  }
+
+  /**
+   * Creates a pod on the node its spec names. Repeating a create with the same
+   * spec and labels returns the existing pod (`created: false`) and changes nothing.
+   */
+  create(pod: NewPod): Promise<Result<{ record: PodRecord; created: boolean }, CreatePodRejection>> {
+    return this.serialize(async () => {
+      const node = pod.spec.nodeName;
+      if (node === undefined || node === '') {
+        return err({ reason: 'NodeNameMissing', path: 'spec.nodeName', message: 'spec.nodeName: required (there is no scheduler yet: name the node the pod runs on)' });
+      }
+      if (!isNodeName(node) || !this.options.isNode(node)) {
+        return err({ reason: 'NodeNotFound', path: 'spec.nodeName', message: `spec.nodeName: node ${JSON.stringify(node)} is not registered` });
+      }
+      const existing = this.pods.get(pod.name);
+      if (existing) {
+        if (isSamePod(existing, pod)) return ok({ record: existing, created: false });
+        return err({ reason: 'AlreadyExists', message: `pod ${JSON.stringify(pod.name)} already exists with a different spec or labels (delete it first)` });
+      }
+      const newUid = this.options.newUid ?? randomUUID;
+      const make = (generation: number): PodRecord => ({
+        uid: newUid(),
+        name: pod.name,
+        labels: pod.labels,
+        spec: pod.spec,
+        nodeName: node,
+        createdAt: this.options.now(),
+        generation: 1,
+        nodeGeneration: generation,
+      });
+      const committed = await this.commit(node, { put: make });
+      if (!committed.ok) return committed;
+      return ok({ record: committed.value as PodRecord, created: true });
+    });
+  }
+
+  /** Deletes a pod; `undefined` when there is none by that name. */
+  delete(name: string): Promise<PodRecord | undefined> {
+    return this.serialize(async () => {
+      const existing = this.pods.get(name);
+      if (!existing) return undefined;
+      const committed = await this.commit(existing.nodeName, { delete: name });
+      if (!committed.ok) throw new Error(committed.error.message); // fewer pods always fit: a bug if reached
+      return existing;
+    });
+  }
+
+  /**
+   * Publishes every node's desired state again at its current generation: at
+   * hub start and when the bus reconnects, since a broker may have lost its
+   * retained messages (the embedded one keeps them in memory only).
+   */
+  republishAll(): Promise<void> {
+    return this.serialize(async () => {
+      for (const [node, generation] of this.generations) this.publish(node, generation);
+    });
+  }
+
+  /**
+   * The node reported the generation it applied. One ahead of the hub's (the
+   * hub's store was lost or replaced) would make the agent ignore the hub's
+   * lower generations, so the hub moves past it and republishes.
+   */
+  observe(node: string, observedGeneration: number): Promise<void> {
+    return this.serialize(async () => {
+      const current = this.generation(node);
+      if (observedGeneration <= current || observedGeneration >= Number.MAX_SAFE_INTEGER) return;
+      const generation = observedGeneration + 1;
+      this.options.log.warn({ node, observedGeneration, generation: current }, 'node is ahead of the hub; moving its desired generation past it');
+      await this.options.generations.put(node, { generation });
+      this.generations.set(node, generation);
+      this.publish(node, generation);
+    });
+  }
+
+  /** Waits for every queued change to be committed. */
+  flush(): Promise<void> {
+    return this.tail.then(() => undefined);
+  }
+
+  /** One change of one node's pods: bump its generation, check the new desired state, write, publish. */
+  private async commit(node: string, change: { put: (generation: number) => PodRecord } | { delete: string }): Promise<Result<PodRecord | undefined, DesiredRejection>> {
+    const generation = this.generation(node) + 1;
+    const record = 'put' in change ? change.put(generation) : undefined;
+    const name = record?.name ?? ('delete' in change ? change.delete : '');
+    const nodePods = this.list({ node }).filter((p) => p.name !== name);
+    if (record) nodePods.push(record);
+    const encoded = encodeDesired(node, desiredState(node, nodePods, { generation, now: this.options.now() }));
+    if (!encoded.ok) return encoded;
+
+    await this.options.generations.put(node, { generation });
+    this.generations.set(node, generation);
+    if (record) {
+      await this.options.pods.put(name, record);
+      this.pods.set(name, record);
+    } else {
+      await this.options.pods.del(name);
+      this.pods.delete(name);
+    }
+    this.options.desired.publish(node, { generation, payload: encoded.value });
+    this.options.log.info({ node, generation, pod: name, change: record ? 'create' : 'delete' }, 'desired state committed');
+    return ok(record);
+  }
+
+  private publish(node: string, generation: number): void {
+    const encoded = encodeDesired(node, desiredState(node, this.pods.values(), { generation, now: this.options.now() }));
+    if (encoded.ok) this.options.desired.publish(node, { generation, payload: encoded.value });
+    else this.options.log.error({ node, generation, reason: encoded.error.reason }, encoded.error.message);
+  }
+
+  private serialize<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(change, change);
+    this.tail = result.catch((error: unknown) => this.options.log.error({ err: error }, 'pod store write failed'));
+    return result;
+  }
+}
