@@ -8,11 +8,12 @@ import {
   encodeMessage,
   nodeTopic,
 } from '../../protocol/src/index.js';
-import { type CommandContext, handleCommand } from './commands/handlers.js';
+import { handleCommand } from './commands/handlers.js';
 import type { AgentConfig } from './config.js';
 import { DropCounter } from './drops.js';
 import { AgentLink } from './link.js';
 import { type NodeFacts, allocatable } from './node-info.js';
+import type { PodManager } from './pods/pod-manager.js';
 import type { Identity } from './state/store.js';
 
 export interface AgentDeps {
@@ -23,7 +24,7 @@ export interface AgentDeps {
   now: () => number;
   sampleNode: () => Promise<{ cpu: number; memory: number; memoryAvailable: number }>;
   sampleAgent: () => Promise<{ cpu: number; memory: number }>;
-  readLogs: CommandContext['readLogs'];
+  pods: PodManager;
 }
 
 /** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
@@ -49,6 +50,7 @@ export class Agent {
       heartbeat: nodeTopic(node, 'heartbeat'),
       state: nodeTopic(node, 'state'),
       cmd: nodeTopic(node, 'cmd'),
+      desired: nodeTopic(node, 'desired'),
       reply: nodeTopic(node, 'reply'),
     };
     this.link = new AgentLink({
@@ -63,14 +65,26 @@ export class Agent {
     });
   }
 
+  private stateTimer: NodeJS.Timeout | undefined;
+
   start(): void {
     this.link.start();
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.deps.config.heartbeatMs);
+    // Besides every change, the whole observed state goes out once a minute.
+    this.stateTimer = setInterval(() => void this.publishState(), 60_000);
+  }
+
+  /** Sends the observed state of all pods with the generation applied; a no-op while offline. */
+  async publishState(): Promise<void> {
+    if (!this.link.connected) return;
+    const state = encodeMessage('state', { v: PROTOCOL_VERSION, ts: this.deps.now(), observedGeneration: this.deps.pods.generation, pods: this.deps.pods.statuses() });
+    await this.link.publish(this.topics.state, state, { qos: 1 });
   }
 
   /** Says goodbye (retained `offline`, reason `shutdown`) and closes the link; the will is not sent. */
   async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.stateTimer);
     await this.link.stop({ topic: this.topics.status, payload: this.offlineStatus(this.link.session, 'shutdown'), retain: true });
   }
 
@@ -81,6 +95,7 @@ export class Agent {
   private async announce(session: number): Promise<void> {
     const { config, facts, identity } = this.deps;
     await this.link.subscribe(this.topics.cmd);
+    await this.link.subscribe(this.topics.desired);
     const status = encodeMessage('status', {
       v: PROTOCOL_VERSION,
       ts: this.deps.now(),
@@ -93,8 +108,7 @@ export class Agent {
       allocatable: allocatable(facts.capacity, config.reserved),
     });
     await this.link.publish(this.topics.status, status, { qos: 1, retain: true });
-    const state = encodeMessage('state', { v: PROTOCOL_VERSION, ts: this.deps.now(), observedGeneration: 0, pods: [] });
-    await this.link.publish(this.topics.state, state, { qos: 1 });
+    await this.publishState();
     // The link counts as up once this returns; the first heartbeat goes right after.
     setImmediate(() => void this.heartbeat());
   }
@@ -119,6 +133,10 @@ export class Agent {
   }
 
   private async receive(topic: string, payload: Uint8Array): Promise<void> {
+    if (topic === this.topics.desired) {
+      await this.receiveDesired(payload);
+      return;
+    }
     if (topic !== this.topics.cmd) {
       this.dropped(ErrorCode.ProtocolUnknownTopic, { topic });
       return;
@@ -131,11 +149,33 @@ export class Agent {
     await this.reply(decoded.value);
   }
 
+  private async receiveDesired(payload: Uint8Array): Promise<void> {
+    const decoded = decodeMessage('desired', payload);
+    if (!decoded.ok) {
+      this.dropped(decoded.error.code, { topic: this.topics.desired, path: decoded.error.path, bytes: payload.byteLength });
+      return;
+    }
+    try {
+      const outcome = await this.deps.pods.applyDesired(decoded.value);
+      if (outcome === 'stale') {
+        this.dropped(ErrorCode.DesiredStale, { generation: decoded.value.generation, current: this.deps.pods.generation });
+        return;
+      }
+      if (outcome === 'applied') {
+        this.deps.log.info({ generation: decoded.value.generation, pods: decoded.value.pods.length }, 'desired state applied');
+        await this.publishState();
+      }
+    } catch (error) {
+      // Not stored (e.g. disk full): the last good desired state keeps running; the retained message comes again on reconnect.
+      this.deps.log.error({ err: error }, 'could not apply the desired state');
+    }
+  }
+
   private async reply(command: CommandMessage): Promise<void> {
     const base = { v: PROTOCOL_VERSION, id: command.id, ts: this.deps.now() } as const;
     let message: ReplyMessage;
     try {
-      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now, readLogs: this.deps.readLogs }, command);
+      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now, readLogs: (request) => this.deps.pods.readLogs(request) }, command);
       message = { ...base, ok: true, result };
     } catch (error) {
       const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : ErrorCode.CommandFailed;

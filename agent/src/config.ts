@@ -16,6 +16,15 @@ export const AgentConfigInput = z.object({
   runtime: z.enum(['auto', 'runc', 'crun']).default('auto'),
   insecure: z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((s) => s === 'true' || s === '1')]).default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Static pod manifests, run with no hub at all. */
+  podsDir: z.string().min(1).default('/etc/corral/pods.d'),
+  /** Host directories that hostPath volumes may use; none by default. */
+  hostPathAllow: z.union([z.array(z.string().startsWith('/')), z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))]).default([]),
+  /** The OCI runtime's state (lost at reboot, as it should be: containers do not survive one). */
+  runtimeStateDir: z.string().min(1).default('/run/corral'),
+  /** The pod bridge and the subnet pod addresses come from. */
+  podBridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be a Linux interface name (at most 15 characters)').default('corral0'),
+  podSubnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.88.0.0/16').default('10.88.0.0/16'),
 });
 
 export interface AgentConfig {
@@ -29,6 +38,11 @@ export interface AgentConfig {
   runtime: 'auto' | 'runc' | 'crun';
   insecure: boolean;
   logLevel: string;
+  podsDir: string;
+  hostPathAllow: string[];
+  runtimeStateDir: string;
+  podBridge: string;
+  podSubnet: string;
 }
 
 /** Flag name → config key, for the flags that are not spelled like their key. */
@@ -43,6 +57,11 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_RUNTIME: 'runtime',
   CORRAL_INSECURE: 'insecure',
   CORRAL_LOG_LEVEL: 'logLevel',
+  CORRAL_PODS_DIR: 'podsDir',
+  CORRAL_HOST_PATH_ALLOW: 'hostPathAllow',
+  CORRAL_RUNTIME_STATE_DIR: 'runtimeStateDir',
+  CORRAL_POD_BRIDGE: 'podBridge',
+  CORRAL_POD_SUBNET: 'podSubnet',
 };
 
 export interface ConfigSources {
@@ -103,6 +122,11 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     runtime: c.runtime,
     insecure: c.insecure,
     logLevel: c.logLevel,
+    podsDir: c.podsDir,
+    hostPathAllow: c.hostPathAllow.map((p) => p.trim()).filter(Boolean),
+    runtimeStateDir: c.runtimeStateDir,
+    podBridge: c.podBridge,
+    podSubnet: c.podSubnet,
   });
 }
 

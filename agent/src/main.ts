@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { CorralError, ErrorCode } from '../../protocol/src/index.js';
 import { Agent } from './agent.js';
 import { resolveAgentConfig } from './config.js';
 import { createLogger } from './log.js';
+import { createPodManager } from './pods/compose.js';
+import { loadStaticPods } from './pods/static-pods.js';
 import { detectNode } from './node-info.js';
 import { AgentStore } from './state/store.js';
 import { sampleAgentUsage, stopAgentUsage } from './usage/agent-usage.js';
@@ -27,6 +28,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--keepalive-seconds <n>', 'MQTT keepalive (default 20)')
     .option('--reserved <cpu=…,memory=…>', 'resources kept back from workloads (default cpu=100m,memory=128Mi)')
     .option('--runtime <auto|runc|crun>', 'OCI runtime (default auto)')
+    .option('--pods-dir <dir>', 'static pod manifests, run without a hub (default /etc/corral/pods.d)')
+    .option('--host-path-allow <dirs>', 'comma-separated host directories hostPath volumes may use (default none)')
+    .option('--runtime-state-dir <dir>', 'OCI runtime state, on a tmpfs (default /run/corral)')
+    .option('--pod-bridge <name>', 'pod network bridge (default corral0)')
+    .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
     .option('--insecure', 'plain MQTT without TLS or authentication (the only mode until security lands)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
@@ -60,7 +66,10 @@ async function main(argv: string[]): Promise<number> {
   const identity = await store.startIdentity();
   const facts = await detectNode({ runtime: config.runtime, agentVersion: agentVersion() });
   const nodeSampler = new NodeUsageSampler(availableParallelism());
-  const agent = new Agent({
+  const staticPods = await loadStaticPods(config.podsDir);
+  for (const error of staticPods.errors) log.error({ code: error.code, path: error.path }, `static pod skipped: ${error.message}`);
+  const pods = await createPodManager({ config, facts, store, log, staticPods: staticPods.pods, onStatus: () => void agent.publishState() });
+  const agent: Agent = new Agent({
     config,
     log,
     identity,
@@ -68,12 +77,11 @@ async function main(argv: string[]): Promise<number> {
     now: Date.now,
     sampleNode: () => nodeSampler.sample(),
     sampleAgent: () => sampleAgentUsage(),
-    // No pods run on this agent yet (containers arrive with the runtime), so every pod is unknown.
-    readLogs: async ({ pod }) => {
-      throw new CorralError(ErrorCode.PodNotFound, `pod ${pod} does not run on this node`);
-    },
+    pods,
   });
-  log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, arch: facts.info.architecture }, 'agent starting');
+  log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, arch: facts.info.architecture, runtime: facts.info.runtime.name }, 'agent starting');
+  // Pods first, from LevelDB and the static pods dir: they run before and without the hub.
+  await pods.start();
   agent.start();
 
   await new Promise<void>((resolve) => {
@@ -85,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', shutdown);
   });
   await agent.stop();
+  await pods.stop();
   stopAgentUsage();
   await store.close();
   log.info('agent stopped');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,9 +25,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A temporary directory; `remove` first unmounts anything mounted below it (container root filesystems). */
 export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), `corral-${prefix}-`));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  return {
+    path,
+    remove: async () => {
+      await unmountBelow(path);
+      await rm(path, { recursive: true, force: true });
+    },
+  };
+}
+
+async function unmountBelow(dir: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const points = mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((p): p is string => p !== undefined && p.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) {
+    await new Promise<void>((done) => spawn('umount', ['-l', point], { stdio: 'ignore' }).once('exit', () => done()).once('error', () => done()));
+  }
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs` with the last error. */
@@ -131,6 +150,8 @@ export interface AgentOptions {
   labels?: string;
   heartbeatSeconds?: number;
   keepaliveSeconds?: number;
+  /** Further flags, e.g. `--pods-dir`. */
+  extraArgs?: string[];
 }
 
 export function startAgent(options: AgentOptions): Daemon {
@@ -138,6 +159,10 @@ export function startAgent(options: AgentOptions): Daemon {
   if (options.labels) args.push('--labels', options.labels);
   if (options.heartbeatSeconds !== undefined) args.push('--heartbeat-seconds', String(options.heartbeatSeconds));
   if (options.keepaliveSeconds !== undefined) args.push('--keepalive-seconds', String(options.keepaliveSeconds));
+  // Each agent gets its own runtime state and static pods dir, never the host's /run/corral or /etc/corral.
+  if (!options.extraArgs?.includes('--runtime-state-dir')) args.push('--runtime-state-dir', `${options.dataDir}/run`);
+  if (!options.extraArgs?.includes('--pods-dir')) args.push('--pods-dir', `${options.dataDir}/pods.d`);
+  args.push(...(options.extraArgs ?? []));
   return start(`agent ${options.nodeName}`, process.execPath, args);
 }
 

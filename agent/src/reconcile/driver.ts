@@ -11,7 +11,7 @@ import type { Executors, Step } from './steps.js';
 /** The effectful operations the reconciler drives: images, the OCI runtime and the pod network. */
 export interface PodOperations {
   observe(): Promise<ObservedPod[]>;
-  presentImages(): ReadonlySet<string>;
+  presentImages(): { has(image: string): boolean };
   pullImage(image: string): Promise<void>;
   createSandbox(pod: DesiredPod): Promise<void>;
   startContainer(pod: DesiredPod, container: Container): Promise<void>;
@@ -43,6 +43,8 @@ export class Reconciler {
   private desired: DesiredPod[] = [];
   private observed: ObservedPod[] = [];
   private readonly pullBackoff = new Map<string, { failures: number; notBefore: number; message: string }>();
+  /** Pods whose last step failed unexpectedly, and when to try them again. */
+  private readonly podBackoff = new Map<string, { failures: number; notBefore: number }>();
   private readonly executors: Executors;
   private lastStatuses = '';
   private failureStreak = 0;
@@ -86,26 +88,43 @@ export class Reconciler {
     return this.desired.map((pod) => podStatus(pod, byUid.get(pod.uid), { records: records.get(pod.uid), images, now }));
   }
 
-  /** One complete pass; exposed for tests that drive the loop by hand. */
+  /**
+   * One complete pass; exposed for tests that drive the loop by hand. A step
+   * that fails puts its pod in a jittered back-off (its other steps wait too);
+   * the other pods go on.
+   */
   async pass(): Promise<number | undefined> {
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       this.observed = await this.options.ops.observe();
-      const result = plan({ desired: this.desired, observed: this.observed, records: this.options.records.snapshot(), images: this.imageState(), now: this.options.now() });
-      if (result.steps.length === 0) {
-        this.failureStreak = 0;
+      const now = this.options.now();
+      const result = plan({ desired: this.desired, observed: this.observed, records: this.options.records.snapshot(), images: this.imageState(), now });
+      const blocked = [...this.podBackoff.entries()].filter(([, b]) => b.notBefore > now);
+      const blockedUids = new Set(blocked.map(([uid]) => uid));
+      const steps = result.steps.filter((step) => !blockedUids.has(podOf(step) ?? ''));
+      const wakes = [result.wakeAt, ...blocked.map(([, b]) => b.notBefore)].filter((t): t is number => t !== undefined);
+      if (steps.length === 0) {
         this.publishStatuses();
-        return result.wakeAt;
+        return wakes.length > 0 ? Math.min(...wakes) : undefined;
       }
-      for (const step of result.steps) {
+      let failed = false;
+      for (const step of steps) {
+        const uid = podOf(step);
+        if (uid !== undefined && blockedUids.has(uid)) continue;
         try {
           await (this.executors[step.kind] as (s: Step) => Promise<void>)(step);
+          if (uid !== undefined) this.podBackoff.delete(uid);
         } catch (error) {
-          this.failureStreak += 1;
-          this.options.log.error({ err: error, step: describe(step) }, 'reconcile step failed');
-          this.publishStatuses();
-          return this.options.now() + Math.max(200, backoffDelay(this.failureStreak, failureBackoff));
+          failed = true;
+          const failures = (this.podBackoff.get(uid ?? '')?.failures ?? 0) + 1;
+          const notBefore = this.options.now() + Math.max(200, backoffDelay(failures, failureBackoff));
+          if (uid !== undefined) {
+            this.podBackoff.set(uid, { failures, notBefore });
+            blockedUids.add(uid);
+          }
+          this.options.log.error({ err: error, step: describe(step), failures }, 'reconcile step failed');
         }
       }
+      if (failed) this.publishStatuses();
     }
     this.publishStatuses();
     return this.options.now();
@@ -118,6 +137,7 @@ export class Reconciler {
       let wakeAt: number | undefined;
       try {
         wakeAt = await this.pass();
+        this.failureStreak = 0;
       } catch (error) {
         this.failureStreak += 1;
         this.options.log.error({ err: error }, 'observing pods failed');
@@ -194,6 +214,19 @@ export class Reconciler {
       removeSandbox: async ({ podUid }) => ops.removeSandbox(podUid),
       forgetPod: async ({ podUid }) => records.forget(podUid),
     };
+  }
+}
+
+/** The pod a step acts on (image pulls are shared and belong to none). */
+function podOf(step: Step): string | undefined {
+  switch (step.kind) {
+    case 'pullImage':
+      return undefined;
+    case 'createSandbox':
+    case 'startContainer':
+      return step.pod.uid;
+    default:
+      return step.podUid;
   }
 }
 

@@ -51,7 +51,8 @@ export interface ContainerRecord {
 export type PodRecords = ReadonlyMap<string, Readonly<Record<string, ContainerRecord>>>;
 
 export interface ImageState {
-  present: ReadonlySet<string>;
+  /** Whether an image is stored, as a pod spec spells it. */
+  present: { has(image: string): boolean };
   /** Images whose last pull failed, with the time before which no new pull is tried. */
   pullBackoff: ReadonlyMap<string, { notBefore: number; message: string }>;
 }

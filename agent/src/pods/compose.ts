@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../config.js';
+import { OciImageStore } from '../images/index.js';
+import { CniPodNetwork, hostPodNetworkDeps } from '../network/index.js';
+import type { NodeFacts } from '../node-info.js';
+import { Reconciler } from '../reconcile/driver.js';
+import type { DesiredPod } from '../reconcile/model.js';
+import { RecordBook } from '../reconcile/record-book.js';
+import { RuncRuntime, needsUnifiedCgroupHidden } from '../runtime/index.js';
+import type { AgentStore } from '../state/store.js';
+import { PodManager } from './pod-manager.js';
+import { RealPodOperations } from './pod-operations.js';
+
+export interface PodStackOptions {
+  config: AgentConfig;
+  facts: NodeFacts;
+  store: AgentStore;
+  log: Logger;
+  staticPods: DesiredPod[];
+  onStatus: () => void;
+}
+
+/** Builds the pod stack (images, OCI runtime, pod network, reconciler) for the agent's composition root. */
+export async function createPodManager(options: PodStackOptions): Promise<PodManager> {
+  const { config, facts, store, log } = options;
+  const binary = facts.info.runtime.name === 'none' ? 'runc' : facts.info.runtime.name;
+  if (facts.info.runtime.name === 'none') log.error('no OCI runtime (runc or crun) found: pods will fail to start');
+  const unified = await readFile('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').catch(() => undefined);
+  const runtime = new RuncRuntime({ binary, stateDir: join(config.runtimeStateDir, binary), hideUnifiedCgroup: needsUnifiedCgroupHidden(binary, unified) });
+  const network = CniPodNetwork.create({ dataDir: config.dataDir, bridge: config.podBridge, subnet: config.podSubnet }, hostPodNetworkDeps());
+  if (!network.ok) throw network.error;
+  const opened = await OciImageStore.open({ dataDir: config.dataDir });
+  if (!opened.ok) throw opened.error;
+  const images = opened.value;
+  const ops = new RealPodOperations({
+    dataDir: config.dataDir,
+    images,
+    runtime,
+    network: network.value,
+    platform: { os: facts.info.os, architecture: facts.info.architecture, ...(facts.info.variant ? { variant: facts.info.variant } : {}) },
+    cgroupVersion: facts.info.cgroupVersion,
+    hostPathAllow: config.hostPathAllow,
+    log,
+  });
+  const records = new RecordBook(await store.loadPodRecords(), {
+    save: (uid, r) => store.savePodRecords(uid, r),
+    forget: (uid) => store.forgetPod(uid),
+  });
+  const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus: options.onStatus, resyncMs: 3000 });
+  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log });
+}
