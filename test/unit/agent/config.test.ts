@@ -30,6 +30,11 @@ test('resolveAgentConfig applies the documented defaults', () => {
     runtime: 'auto',
     insecure: false,
     logLevel: 'info',
+    podsDir: '/etc/corral/pods.d',
+    hostPathAllow: [],
+    runtimeStateDir: '/run/corral',
+    podBridge: 'corral0',
+    podSubnet: '10.88.0.0/16',
   });
 });
 
@@ -62,6 +67,11 @@ test('resolveAgentConfig reads every CORRAL_* variable', () => {
       CORRAL_RUNTIME: 'runc',
       CORRAL_INSECURE: 'true',
       CORRAL_LOG_LEVEL: 'debug',
+      CORRAL_PODS_DIR: '/etc/pods',
+      CORRAL_HOST_PATH_ALLOW: '/srv/data, /media/usb',
+      CORRAL_RUNTIME_STATE_DIR: '/run/x',
+      CORRAL_POD_BRIDGE: 'cbr0',
+      CORRAL_POD_SUBNET: '10.1.0.0/16',
     },
   });
   assert.deepEqual(c, {
@@ -75,6 +85,11 @@ test('resolveAgentConfig reads every CORRAL_* variable', () => {
     runtime: 'runc',
     insecure: true,
     logLevel: 'debug',
+    podsDir: '/etc/pods',
+    hostPathAllow: ['/srv/data', '/media/usb'],
+    runtimeStateDir: '/run/x',
+    podBridge: 'cbr0',
+    podSubnet: '10.1.0.0/16',
   });
 });
 
