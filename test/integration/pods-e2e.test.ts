@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -56,8 +56,8 @@ describe('pods on a real agent', { concurrency: false }, () => {
   });
 
   after(async () => {
-    for (const name of ['hello', 'oom', 'crash', 'duo', 'web']) await corral('delete', 'pod', name).catch(() => undefined);
-    await waitFor('all pods torn down', async () => ((await run('ip', ['netns', 'list'])).stdout.includes('corral-') ? undefined : true), 30_000).catch(() => undefined);
+    for (const name of ['hello', 'oom', 'crash', 'duo', 'web', 'sick']) await corral('delete', 'pod', name).catch(() => undefined);
+    await waitFor('all pods torn down', () => (existsSync(`${dir.path}/agent/pods`) && readdirSync(`${dir.path}/agent/pods`).length > 0 ? undefined : true), 30_000).catch(() => undefined);
     await agent?.stop();
     await removeAgentLeftovers(`${dir.path}/agent`, subnet);
     await hub?.daemon.stop();
@@ -115,6 +115,31 @@ describe('pods on a real agent', { concurrency: false }, () => {
       return r?.ok ? r.text() : undefined;
     });
     assert.equal(body.trim(), 'duo-ok');
+  });
+
+  test('a failing liveness probe restarts the container', async () => {
+    const manifest = {
+      apiVersion: 'corral/v1',
+      kind: 'Pod',
+      metadata: { name: 'sick' },
+      spec: {
+        nodeName: 'edge-pods',
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'main',
+            image,
+            command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600'],
+            livenessProbe: { exec: { command: ['test', '-f', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+          },
+        ],
+      },
+    };
+    const res = await fetch(`${hub.api}/api/v1/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(manifest) });
+    assert.equal(res.status, 201, await res.text());
+    const restarted = await until('sick', 'killed by its liveness probe', (p) => p.status.containerStatuses[0]?.lastTermination?.reason === 'LivenessProbeFailed');
+    assert.ok(restarted.status.containerStatuses[0]?.lastTermination);
+    await corral('delete', 'pod', 'sick');
   });
 
   test('deleting a pod leaves no cgroup, netns, iptables rule, mount or pod directory behind', async () => {

@@ -5,6 +5,7 @@ import type { AgentConfig } from '../config.js';
 import { OciImageStore } from '../images/index.js';
 import { CniPodNetwork, hostPodNetworkDeps } from '../network/index.js';
 import type { NodeFacts } from '../node-info.js';
+import { Prober } from '../probes/prober.js';
 import { Reconciler } from '../reconcile/driver.js';
 import type { DesiredPod } from '../reconcile/model.js';
 import { RecordBook } from '../reconcile/record-book.js';
@@ -49,5 +50,15 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     forget: (uid) => store.forgetPod(uid),
   });
   const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus: options.onStatus, resyncMs: 3000 });
-  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log });
+  const prober = new Prober({
+    pods: () => reconciler.pods(),
+    exec: (id, argv, timeoutMs) => ops.exec(id, argv, timeoutMs),
+    restart: async (pod, container) => {
+      await ops.restartForLiveness(pod.uid, container, pod.spec.terminationGracePeriodSeconds * 1000);
+      reconciler.trigger();
+    },
+    now: Date.now,
+    log,
+  });
+  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober });
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type CommandResult, CorralError, type DesiredMessage, ErrorCode, type PodStatus } from '../../../protocol/src/index.js';
 import type { Reconciler } from '../reconcile/driver.js';
 import type { DesiredPod } from '../reconcile/model.js';
+import type { Prober } from '../probes/prober.js';
 import type { AgentStore, StoredDesired } from '../state/store.js';
 import type { PodLayout } from './pod-layout.js';
 import { rotateLog, tailLines } from './pod-logs.js';
@@ -17,6 +18,8 @@ export interface PodManagerOptions {
   log: Logger;
   /** Rotate a container log past this size (default 1 MiB). */
   maxLogBytes?: number;
+  /** Liveness probes; they run offline too. */
+  prober?: Prober;
 }
 
 export type DesiredOutcome = 'applied' | 'unchanged' | 'stale';
@@ -39,12 +42,14 @@ export class PodManager {
     this.hub = (await this.options.store.loadDesired()) ?? this.hub;
     this.push();
     this.options.reconciler.start();
+    this.options.prober?.start();
     this.rotateTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotateTimer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.rotateTimer);
+    this.options.prober?.stop();
     await this.options.reconciler.stop();
   }
 

@@ -75,6 +75,8 @@ function unwrap<T>(result: Result<T>): T {
 export class RealPodOperations implements PodOperations {
   readonly layout: PodLayout;
   private stored = new Set<string>();
+  /** Containers stopped because their liveness probe failed: their exit is reported as such. */
+  private readonly probeKilled = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: PodOperationsOptions) {
@@ -108,7 +110,9 @@ export class RealPodOperations implements PodOperations {
         const meta = await readJson<ContainerMeta>(this.layout.containerMetaFile(uid, name));
         const state = meta ? states.get(meta.id) : undefined;
         if (!meta || !state) continue;
-        containers.push({ name, id: meta.id, hash: meta.hash, state: await this.containerState(uid, name, state) });
+        const observed = await this.containerState(uid, name, state);
+        if (observed.status === 'exited' && this.probeKilled.has(meta.id)) observed.reason = 'LivenessProbeFailed';
+        containers.push({ name, id: meta.id, hash: meta.hash, state: observed });
       }
       pods.push({ uid, name: sandbox?.name ?? uid, sandboxHash: sandboxReady ? sandbox.hash : undefined, ...(network?.podIP ? { podIP: network.podIP } : {}), containers });
     }
@@ -220,7 +224,19 @@ export class RealPodOperations implements PodOperations {
     }
   }
 
+  /** Stops a container for the prober (TERM, then KILL after the grace period); the reconciler restarts it. */
+  async restartForLiveness(podUid: string, container: { name: string; id: string }, graceMs: number): Promise<void> {
+    this.probeKilled.add(container.id);
+    await this.stopContainer({ podUid, container: container.name, id: container.id, graceMs });
+  }
+
+  /** Runs a command in a running container; its exit code (for exec probes). */
+  async exec(containerId: string, argv: readonly string[], timeoutMs: number): Promise<number> {
+    return unwrap(await this.options.runtime.exec(containerId, { argv, timeoutMs })).exitCode;
+  }
+
   async removeContainer(step: { podUid: string; container: string; id: string }): Promise<void> {
+    this.probeKilled.delete(step.id);
     unwrap(await this.options.runtime.delete(step.id, { force: true }));
     const bundle = this.layout.bundleDir(step.podUid, step.container);
     unwrap(await this.options.images.release(bundle));

@@ -80,6 +80,12 @@ export class Reconciler {
     await this.loop;
   }
 
+  /** Desired pods with what the last pass observed of them. */
+  pods(): Array<{ pod: DesiredPod; observed: ObservedPod | undefined }> {
+    const byUid = new Map(this.observed.map((p) => [p.uid, p]));
+    return this.desired.map((pod) => ({ pod, observed: byUid.get(pod.uid) }));
+  }
+
   statuses(): PodStatus[] {
     const byUid = new Map(this.observed.map((p) => [p.uid, p]));
     const images = this.imageState();
