@@ -116,7 +116,7 @@ export class Agent {
   private async heartbeat(): Promise<void> {
     if (!this.link.connected) return;
     try {
-      const [node, agent] = await Promise.all([this.deps.sampleNode(), this.deps.sampleAgent()]);
+      const [node, agent, pods] = await Promise.all([this.deps.sampleNode(), this.deps.sampleAgent(), this.deps.pods.podUsage(this.deps.now())]);
       this.heartbeatSeq += 1;
       const payload = encodeMessage('heartbeat', {
         v: PROTOCOL_VERSION,
@@ -124,7 +124,7 @@ export class Agent {
         seq: this.heartbeatSeq,
         node,
         agent: { ...agent, messagesDropped: this.drops.total },
-        pods: [],
+        pods: pods.slice(0, 1024),
       });
       await this.link.publish(this.topics.heartbeat, payload, { qos: 0 });
     } catch (error) {

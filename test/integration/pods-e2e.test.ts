@@ -15,6 +15,7 @@ interface ApiPod {
   metadata: { name: string; uid: string };
   status: {
     phase: string;
+    usage?: { cpu: number; memory: number };
     podIP?: string;
     containerStatuses: Array<{ name: string; restartCount: number; state: { running?: object; waiting?: { reason: string }; terminated?: { exitCode: number; reason: string } }; lastTermination?: { exitCode: number; reason: string } }>;
   };
@@ -75,6 +76,8 @@ describe('pods on a real agent', { concurrency: false }, () => {
       return stdout.includes('hello-from-corral') ? stdout : undefined;
     });
     assert.match(logs, /hello-from-corral/);
+    const measured = await until('hello', 'usage from the cgroup in a heartbeat', (p) => (p.status.usage?.memory ?? 0) > 0);
+    assert.ok(measured.status.usage!.cpu >= 0);
   });
 
   test('a container over its 32Mi memory limit is OOM-killed and reported OOMKilled', async () => {

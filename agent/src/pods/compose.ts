@@ -60,5 +60,5 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     now: Date.now,
     log,
   });
-  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober });
+  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, sampleCgroups: (pods) => ops.podCgroupSamples(pods) });
 }

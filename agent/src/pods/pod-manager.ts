@@ -5,6 +5,7 @@ import { type CommandResult, CorralError, type DesiredMessage, ErrorCode, type P
 import type { Reconciler } from '../reconcile/driver.js';
 import type { DesiredPod } from '../reconcile/model.js';
 import type { Prober } from '../probes/prober.js';
+import { type PodCgroupSample, type PodUsage, PodUsageSampler } from '../usage/pod-usage.js';
 import type { AgentStore, StoredDesired } from '../state/store.js';
 import type { PodLayout } from './pod-layout.js';
 import { rotateLog, tailLines } from './pod-logs.js';
@@ -20,6 +21,8 @@ export interface PodManagerOptions {
   maxLogBytes?: number;
   /** Liveness probes; they run offline too. */
   prober?: Prober;
+  /** Cumulative cgroup figures of the given pods. */
+  sampleCgroups?: (pods: ReadonlyArray<{ uid: string; name: string }>) => Promise<PodCgroupSample[]>;
 }
 
 export type DesiredOutcome = 'applied' | 'unchanged' | 'stale';
@@ -62,6 +65,14 @@ export class PodManager {
     this.hub = next;
     this.push();
     return 'applied';
+  }
+
+  private readonly usage = new PodUsageSampler();
+
+  /** Per-pod cpu (millicores, since the previous call) and memory, for heartbeats. */
+  async podUsage(now: number): Promise<PodUsage[]> {
+    if (!this.options.sampleCgroups) return [];
+    return this.usage.next(await this.options.sampleCgroups(this.pods()), now);
   }
 
   statuses(): PodStatus[] {

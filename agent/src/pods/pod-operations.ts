@@ -230,6 +230,16 @@ export class RealPodOperations implements PodOperations {
     await this.stopContainer({ podUid, container: container.name, id: container.id, graceMs });
   }
 
+  /** Cumulative cpu time and working set of each pod's cgroup (what heartbeats report). */
+  async podCgroupSamples(pods: ReadonlyArray<{ uid: string; name: string }>): Promise<Array<{ uid: string; name: string; cpuUsageNs: number; memoryWorkingSetBytes: number }>> {
+    const out = [];
+    for (const pod of pods) {
+      const usage = await readCgroupUsage(readCgroupFile, { version: this.options.cgroupVersion, path: podCgroupPath(pod.uid) }).catch(() => undefined);
+      if (usage) out.push({ uid: pod.uid, name: pod.name, cpuUsageNs: usage.cpuUsageNs, memoryWorkingSetBytes: usage.memoryWorkingSetBytes });
+    }
+    return out;
+  }
+
   /** Runs a command in a running container; its exit code (for exec probes). */
   async exec(containerId: string, argv: readonly string[], timeoutMs: number): Promise<number> {
     return unwrap(await this.options.runtime.exec(containerId, { argv, timeoutMs })).exitCode;

@@ -31,7 +31,7 @@ type LogQuery = { container?: unknown; tail?: unknown };
 
 /** Pod routes of the HTTP API: create, list, get, delete, and a container's log through the pod's node. */
 export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): void {
-  const podObject = (record: PodRecord): PodApiObject => toPodObject(record, deps.registry.observedState(record.nodeName));
+  const podObject = (record: PodRecord): PodApiObject => toPodObject(record, deps.registry.observedState(record.nodeName), deps.registry.get(record.nodeName)?.podUsage);
   const notFound = (reply: FastifyReply, name: string) => failure(reply, { code: 404, reason: 'NotFound', message: `pod ${JSON.stringify(name)} not found` });
 
   app.post('/api/v1/pods', async (request, reply) => {

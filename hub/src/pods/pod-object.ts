@@ -8,6 +8,8 @@ export interface PodApiStatus extends PodStatus {
    * (the node's `observedGeneration` reached the pod's); absent while the node has not.
    */
   observedGeneration?: number;
+  /** From the node's last heartbeat: cpu in millicores, memory (working set) in bytes. */
+  usage?: { cpu: number; memory: number };
 }
 
 /**
@@ -33,10 +35,12 @@ export interface PodApiList {
  * The status is the node's report for the pod's uid; a pod the node has not
  * reported yet is Pending with no container statuses.
  */
-export function toPodObject(record: PodRecord, observed: StateMessage | undefined): PodApiObject {
+export function toPodObject(record: PodRecord, observed: StateMessage | undefined, usage?: ReadonlyArray<{ name: string; cpu: number; memory: number }>): PodApiObject {
   const reported = observed?.pods.find((p) => p.uid === record.uid);
   const status: PodApiStatus = reported ? { ...reported, name: record.name } : { name: record.name, uid: record.uid, phase: 'Pending', containerStatuses: [] };
   if (observed !== undefined && observed.observedGeneration >= record.nodeGeneration) status.observedGeneration = record.generation;
+  const used = usage?.find((u) => u.name === record.name);
+  if (used) status.usage = { cpu: used.cpu, memory: used.memory };
   return {
     apiVersion: API_VERSION,
     kind: 'Pod',

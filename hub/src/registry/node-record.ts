@@ -32,6 +32,8 @@ export interface NodeRecord {
   /** From the last heartbeat; never persisted. */
   usage?: { cpu: number; memory: number; memoryAvailable: number };
   agent?: { cpu: number; memory: number; messagesDropped: number };
+  /** Per-pod usage from the last heartbeat; never persisted. */
+  podUsage?: Array<{ name: string; cpu: number; memory: number }>;
 }
 
 function transition(record: NodeRecord, phase: NodePhase, ready: Omit<ReadyCondition, 'transitionAt'>, now: number): NodeRecord {
@@ -78,7 +80,7 @@ export function applyStatus(prev: NodeRecord | undefined, name: string, msg: Sta
 
 /** A heartbeat: fresh usage; revives a node that only went quiet (not one whose connection is known dead). */
 export function applyHeartbeat(prev: NodeRecord, msg: HeartbeatMessage, now: number): NodeRecord {
-  const next: NodeRecord = { ...prev, lastHeartbeatAt: now, usage: msg.node, agent: msg.agent };
+  const next: NodeRecord = { ...prev, lastHeartbeatAt: now, usage: msg.node, agent: msg.agent, podUsage: msg.pods };
   const quiet = prev.ready.reason === 'HeartbeatTimeout' || prev.ready.reason === 'HubRestarted';
   return prev.online && prev.phase !== 'Ready' && quiet ? transition(next, 'Ready', readyCondition, now) : next;
 }
@@ -93,13 +95,13 @@ export function expireHeartbeat(prev: NodeRecord, now: number, graceMs: number):
 
 /** A record loaded at hub start: the hub has not heard from the node yet, so its readiness is unknown. */
 export function restoreRecord(stored: NodeRecord, now: number): NodeRecord {
-  const { usage: _u, agent: _a, ...rest } = stored;
+  const { usage: _u, agent: _a, podUsage: _p, ...rest } = stored;
   if (stored.phase !== 'Ready') return rest;
   return transition(rest, 'NotReady', { status: 'Unknown', reason: 'HubRestarted', message: 'hub restarted; waiting for the agent' }, now);
 }
 
 /** The part of a record worth a disk write: everything but heartbeat figures. */
 export function durableRecord(record: NodeRecord): NodeRecord {
-  const { usage: _u, agent: _a, lastHeartbeatAt: _h, ...rest } = record;
+  const { usage: _u, agent: _a, podUsage: _p, lastHeartbeatAt: _h, ...rest } = record;
   return rest;
 }
