@@ -14,6 +14,9 @@ import type { AgentStore } from '../state/store.js';
 import { PodManager } from './pod-manager.js';
 import { RealPodOperations } from './pod-operations.js';
 
+/** Unused images are removed while the data dir's filesystem has less free space than this. */
+const IMAGE_GC_FREE_BELOW = 1024 ** 3;
+
 export interface PodStackOptions {
   config: AgentConfig;
   facts: NodeFacts;
@@ -60,5 +63,11 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     now: Date.now,
     log,
   });
-  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, sampleCgroups: (pods) => ops.podCgroupSamples(pods) });
+  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, sampleCgroups: (pods) => ops.podCgroupSamples(pods),
+    gcImages: async (inUse) => {
+      const report = await images.gc({ inUse, minFreeBytes: IMAGE_GC_FREE_BELOW });
+      if (report.ok && report.value.removed.length > 0) log.info({ removed: report.value.removed, freeBytes: report.value.freeBytesAfter }, 'unused images removed');
+      if (!report.ok) log.warn({ code: report.error.code }, `image gc: ${report.error.message}`);
+    },
+  });
 }

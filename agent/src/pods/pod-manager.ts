@@ -21,6 +21,8 @@ export interface PodManagerOptions {
   maxLogBytes?: number;
   /** Liveness probes; they run offline too. */
   prober?: Prober;
+  /** Removes images no pod uses while disk is short (called every 10 min with the images in use). */
+  gcImages?: (inUse: ReadonlySet<string>) => Promise<void>;
   /** Cumulative cgroup figures of the given pods. */
   sampleCgroups?: (pods: ReadonlyArray<{ uid: string; name: string }>) => Promise<PodCgroupSample[]>;
 }
@@ -34,6 +36,7 @@ export type DesiredOutcome = 'applied' | 'unchanged' | 'stale';
 export class PodManager {
   private hub: StoredDesired = { generation: 0, pods: [] };
   private rotateTimer: NodeJS.Timeout | undefined;
+  private gcTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PodManagerOptions) {}
 
@@ -48,10 +51,18 @@ export class PodManager {
     this.options.prober?.start();
     this.rotateTimer = setInterval(() => void this.rotateLogs(), 30_000);
     this.rotateTimer.unref();
+    this.gcTimer = setInterval(() => void this.gcImages(), 10 * 60_000);
+    this.gcTimer.unref();
+  }
+
+  private async gcImages(): Promise<void> {
+    const inUse = new Set(this.pods().flatMap((p) => p.spec.containers.map((c) => c.image)));
+    await this.options.gcImages?.(inUse).catch((error: unknown) => this.options.log.warn({ err: error }, 'image gc failed'));
   }
 
   async stop(): Promise<void> {
     clearInterval(this.rotateTimer);
+    clearInterval(this.gcTimer);
     this.options.prober?.stop();
     await this.options.reconciler.stop();
   }
