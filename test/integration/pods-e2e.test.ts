@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, type Daemon, type HubHandle, freePort, startAgent, startHub, tempDir, waitFor } from '../support/daemons.js';
 import { removeAgentLeftovers } from '../support/agent-leftovers.js';
+import { getStats } from '../support/hub-api.js';
 import { ensureTestImage, pushTestImage, startRegistry } from '../support/registry.js';
 
 const run = promisify(execFile);
@@ -78,6 +79,23 @@ describe('pods on a real agent', { concurrency: false }, () => {
     assert.match(logs, /hello-from-corral/);
     const measured = await until('hello', 'usage from the cgroup in a heartbeat', (p) => (p.status.usage?.memory ?? 0) > 0);
     assert.ok(measured.status.usage!.cpu >= 0);
+  });
+
+  test('a restarted agent adopts the running containers: same container, no restart', async () => {
+    const before = await until('hello', 'Running', (p) => p.status.phase === 'Running');
+    const id = (before.status.containerStatuses[0] as { containerID?: string }).containerID;
+    assert.equal((await agent.stop('SIGTERM')).code, 0);
+    const statesBefore = (await getStats(hub.api)).received.state ?? 0;
+    agent = startAgent({ dataDir: `${dir.path}/agent`, hub: hub.brokerUrl, nodeName: 'edge-pods', heartbeatSeconds: 1, extraArgs: ['--pod-bridge', bridge, '--pod-subnet', subnet] });
+    await waitFor('edge-pods Ready again', async () => ((await (await fetch(`${hub.api}/api/v1/nodes/edge-pods`)).json()) as { status?: { phase: string } }).status?.phase === 'Ready' || undefined);
+    // The new agent reports its observed state on connecting (and on change): wait for that report.
+    await waitFor('a state report from the new agent', async () => ((await getStats(hub.api)).received.state ?? 0) > statesBefore || undefined);
+    await new Promise((r) => setTimeout(r, 3500)); // one more reconcile pass (resync 3 s) in case it wanted to recreate anything
+    const after = await until('hello', 'reported by the new agent', (p) => p.status.phase === 'Running');
+    const status = after.status.containerStatuses[0] as { containerID?: string; restartCount: number; state: { running?: { startedAt: number } } };
+    assert.equal(status.containerID, id);
+    assert.equal(status.restartCount, 0);
+    assert.deepEqual(status.state.running, (before.status.containerStatuses[0]?.state as { running?: object }).running, 'same run of the container');
   });
 
   test('a container over its 32Mi memory limit is OOM-killed and reported OOMKilled', async () => {
