@@ -22,6 +22,10 @@ export const AgentConfigInput = z.object({
   hostPathAllow: z.union([z.array(z.string().startsWith('/')), z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))]).default([]),
   /** The OCI runtime's state (lost at reboot, as it should be: containers do not survive one). */
   runtimeStateDir: z.string().min(1).default('/run/corral'),
+  /** Registries reached over plain HTTP or unverified TLS (`host:port`); loopback ones always are. */
+  insecureRegistries: z.union([z.array(z.string().min(1)), z.string().transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))]).default([]),
+  /** Credentials per registry host (`host[:port]` → user and password); YAML config file only, never a flag. */
+  registryAuth: z.record(z.string().min(1), z.strictObject({ username: z.string().min(1), password: z.string() })).default({}),
   /** The pod bridge and the subnet pod addresses come from. */
   podBridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be a Linux interface name (at most 15 characters)').default('corral0'),
   podSubnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.88.0.0/16').default('10.88.0.0/16'),
@@ -43,6 +47,8 @@ export interface AgentConfig {
   runtimeStateDir: string;
   podBridge: string;
   podSubnet: string;
+  insecureRegistries: string[];
+  registryAuth: Record<string, { username: string; password: string }>;
 }
 
 /** Flag name → config key, for the flags that are not spelled like their key. */
@@ -62,6 +68,7 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_RUNTIME_STATE_DIR: 'runtimeStateDir',
   CORRAL_POD_BRIDGE: 'podBridge',
   CORRAL_POD_SUBNET: 'podSubnet',
+  CORRAL_INSECURE_REGISTRIES: 'insecureRegistries',
 };
 
 export interface ConfigSources {
@@ -127,6 +134,8 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     runtimeStateDir: c.runtimeStateDir,
     podBridge: c.podBridge,
     podSubnet: c.podSubnet,
+    insecureRegistries: c.insecureRegistries,
+    registryAuth: c.registryAuth,
   });
 }
 

@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--runtime-state-dir <dir>', 'OCI runtime state, on a tmpfs (default /run/corral)')
     .option('--pod-bridge <name>', 'pod network bridge (default corral0)')
     .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
+    .option('--insecure-registries <hosts>', 'comma-separated registries reached over plain HTTP (loopback ones always are)')
     .option('--insecure', 'plain MQTT without TLS or authentication (the only mode until security lands)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);

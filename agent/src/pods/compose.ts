@@ -35,7 +35,7 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
   const runtime = new RuncRuntime({ binary, stateDir: join(config.runtimeStateDir, binary), hideUnifiedCgroup: needsUnifiedCgroupHidden(binary, unified) });
   const network = CniPodNetwork.create({ dataDir: config.dataDir, bridge: config.podBridge, subnet: config.podSubnet }, hostPodNetworkDeps());
   if (!network.ok) throw network.error;
-  const opened = await OciImageStore.open({ dataDir: config.dataDir });
+  const opened = await OciImageStore.open({ dataDir: config.dataDir, insecureRegistries: config.insecureRegistries });
   if (!opened.ok) throw opened.error;
   const images = opened.value;
   const ops = new RealPodOperations({
@@ -46,6 +46,7 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     platform: { os: facts.info.os, architecture: facts.info.architecture, ...(facts.info.variant ? { variant: facts.info.variant } : {}) },
     cgroupVersion: facts.info.cgroupVersion,
     hostPathAllow: config.hostPathAllow,
+    registryAuth: config.registryAuth,
     log,
   });
   const records = new RecordBook(await store.loadPodRecords(), {

@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, realpath, rename, rm, writeFile } from 'node:
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Container, CorralError, ErrorCode, type Result } from '../../../protocol/src/index.js';
-import { type ImageStore, type Platform, canonicalImageRef } from '../images/index.js';
+import { type ImageStore, type Platform, type RegistryAuth, canonicalImageRef, parseImageRef } from '../images/index.js';
 import { type PodNetwork, podNetworkRequest } from '../network/index.js';
 import type { PodOperations } from '../reconcile/driver.js';
 import { type DesiredPod, type ObservedContainer, type ObservedPod, containerHash, sandboxHash } from '../reconcile/model.js';
@@ -31,6 +31,8 @@ export interface PodOperationsOptions {
   cgroupVersion: CgroupVersion;
   /** Host directories hostPath volumes may use (default: none). */
   hostPathAllow?: readonly string[];
+  /** Credentials by registry host. */
+  registryAuth?: Readonly<Record<string, RegistryAuth>>;
   log: Logger;
   now?: () => number;
 }
@@ -131,7 +133,15 @@ export class RealPodOperations implements PodOperations {
   }
 
   async pullImage(image: string): Promise<void> {
-    const pulled = unwrap(await this.options.images.pull(image, { platform: this.options.platform }));
+    const ref = parseImageRef(image);
+    const auth = ref.ok && ref.value.transport === 'docker' ? this.options.registryAuth?.[ref.value.registry] : undefined;
+    const pulled = unwrap(
+      await this.options.images.pull(image, {
+        platform: this.options.platform,
+        ...(auth ? { auth } : {}),
+        onProgress: (event) => this.options.log.debug({ image, ...event }, 'pull progress'),
+      }),
+    );
     this.stored.add(pulled.reference);
     this.options.log.info({ image, digest: pulled.digest }, 'image pulled');
   }

@@ -35,7 +35,16 @@ test('resolveAgentConfig applies the documented defaults', () => {
     runtimeStateDir: '/run/corral',
     podBridge: 'corral0',
     podSubnet: '10.88.0.0/16',
+    insecureRegistries: [],
+    registryAuth: {},
   });
+});
+
+test('resolveAgentConfig takes registry credentials from the config file and insecure registries from the env', () => {
+  const c = resolve({ file: { registryAuth: { 'registry.lan:5000': { username: 'edge', password: 's3cret' } } }, env: { CORRAL_INSECURE_REGISTRIES: 'registry.lan:5000, 10.0.0.2:5000' } });
+  assert.deepEqual(c.registryAuth, { 'registry.lan:5000': { username: 'edge', password: 's3cret' } });
+  assert.deepEqual(c.insecureRegistries, ['registry.lan:5000', '10.0.0.2:5000']);
+  assert.equal(reject({ file: { registryAuth: { 'registry.lan': { username: 'edge' } } } }).path, 'registryAuth.registry.lan.password');
 });
 
 test('resolveAgentConfig lets a flag override the env and the env override the file', () => {
@@ -90,6 +99,8 @@ test('resolveAgentConfig reads every CORRAL_* variable', () => {
     runtimeStateDir: '/run/x',
     podBridge: 'cbr0',
     podSubnet: '10.1.0.0/16',
+    insecureRegistries: [],
+    registryAuth: {},
   });
 });
 
