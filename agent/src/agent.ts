@@ -74,9 +74,11 @@ export class Agent {
     this.stateTimer = setInterval(() => void this.publishState(), 60_000);
   }
 
-  /** Sends the observed state of all pods with the generation applied; a no-op while offline. */
+  /**
+   * Sends the observed state of all pods with the generation applied; a no-op
+   * while offline (the link drops it), and sent again on every connect.
+   */
   async publishState(): Promise<void> {
-    if (!this.link.connected) return;
     const state = encodeMessage('state', { v: PROTOCOL_VERSION, ts: this.deps.now(), observedGeneration: this.deps.pods.generation, pods: this.deps.pods.statuses() });
     await this.link.publish(this.topics.state, state, { qos: 1 });
   }
