@@ -8,4 +8,6 @@ export * from './desired.js';
 export * from './codec.js';
 export * from './objects/node.js';
 export * from './objects/pod.js';
+export * from './objects/placement.js';
+export * from './objects/workloads.js';
 export * from './manifest.js';

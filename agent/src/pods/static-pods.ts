@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CorralError, parseManifests } from '../../../protocol/src/index.js';
+import { CorralError, ErrorCode, parseManifests } from '../../../protocol/src/index.js';
 import type { DesiredPod } from '../reconcile/model.js';
 
 /** Stable uid of a static pod: the same name keeps its restart history across edits and reboots. */
@@ -35,6 +35,10 @@ export async function loadStaticPods(dir: string): Promise<StaticPods> {
     const parsed = parseManifests(await readFile(join(dir, name), 'utf8'), name);
     errors.push(...parsed.errors);
     for (const object of parsed.objects) {
+      if (object.kind !== 'Pod') {
+        errors.push(new CorralError(ErrorCode.ManifestInvalid, `${name}: kind: a static pod manifest holds Pods, not ${object.kind} (${object.metadata.name})`, { path: 'kind' }));
+        continue;
+      }
       if (seen.has(object.metadata.name)) continue; // first file (in name order) wins
       seen.add(object.metadata.name);
       pods.push({ uid: staticPodUid(object.metadata.name), name: object.metadata.name, spec: object.spec });

@@ -3,6 +3,7 @@ import { Labels } from '../labels.js';
 import { PodStatus } from '../messages.js';
 import { parseCpu, parseMemory } from '../quantity.js';
 import { API_VERSION } from './node.js';
+import { placementFields } from './placement.js';
 
 /** DNS-1123 label, as Kubernetes names containers, volumes and pods. */
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case alphanumerics and "-", at most 63');
@@ -82,28 +83,44 @@ export const Volume = z
   .refine((v) => (v.emptyDir ? 1 : 0) + (v.hostPath ? 1 : 0) === 1, 'exactly one of emptyDir or hostPath');
 export type Volume = z.output<typeof Volume>;
 
-export const PodSpec = z
-  .strictObject({
-    containers: z.array(Container).min(1).max(16),
-    restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
-    hostNetwork: z.boolean().default(false),
-    volumes: z.array(Volume).default([]),
-    nodeName: z.string().optional(),
-    terminationGracePeriodSeconds: z.number().int().nonnegative().default(10),
-  })
-  .superRefine((spec, ctx) => {
-    const names = new Set<string>();
-    spec.containers.forEach((c, i) => {
-      if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'name'], message: `duplicate container name "${c.name}"` });
-      names.add(c.name);
-      const volumes = new Set(spec.volumes.map((v) => v.name));
-      c.volumeMounts.forEach((m, j) => {
-        if (!volumes.has(m.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'volumeMounts', j, 'name'], message: `no volume named "${m.name}" in spec.volumes` });
-      });
+const podSpecShape = {
+  containers: z.array(Container).min(1).max(16),
+  restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
+  hostNetwork: z.boolean().default(false),
+  volumes: z.array(Volume).default([]),
+  nodeName: z.string().optional(),
+  terminationGracePeriodSeconds: z.number().int().nonnegative().default(10),
+  ...placementFields,
+};
+
+/** Cross-field rules of a pod spec: unique container names, mounts naming declared volumes. */
+function checkPodSpec(spec: { containers: Array<{ name: string; volumeMounts: Array<{ name: string }> }>; volumes: Array<{ name: string }> }, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  const volumes = new Set(spec.volumes.map((v) => v.name));
+  spec.containers.forEach((c, i) => {
+    if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'name'], message: `duplicate container name "${c.name}"` });
+    names.add(c.name);
+    c.volumeMounts.forEach((m, j) => {
+      if (!volumes.has(m.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'volumeMounts', j, 'name'], message: `no volume named "${m.name}" in spec.volumes` });
     });
   });
+}
+
+export const PodSpec = z.strictObject(podSpecShape).superRefine(checkPodSpec);
 export type PodSpec = z.output<typeof PodSpec>;
 export type PodSpecInput = z.input<typeof PodSpec>;
+
+/** A workload's pod template: a pod spec plus the labels its pods get (`spec.template.containers[0]…`). */
+export const PodTemplate = z
+  .strictObject({ ...podSpecShape, metadata: z.strictObject({ labels: Labels.default({}) }).default({ labels: {} }) })
+  .superRefine(checkPodSpec);
+export type PodTemplate = z.output<typeof PodTemplate>;
+
+/** The pod spec of a template (without its metadata). */
+export function templateSpec(template: PodTemplate): PodSpec {
+  const { metadata: _m, ...spec } = template;
+  return spec;
+}
 
 export const PodObject = z.object({
   apiVersion: z.literal(API_VERSION),
