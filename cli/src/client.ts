@@ -1,6 +1,25 @@
 import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
 import { ApiPod, ApiPodList } from './pod-object.js';
+import {
+  ApiDaemonSet,
+  ApiDaemonSetList,
+  ApiDeployment,
+  ApiDeploymentList,
+  ApplyResult,
+  DrainResult,
+  PodExplanation,
+  WorkloadEventList,
+} from './workload-object.js';
+
+/** Workload kinds the hub serves, with the URL segment and the schemas of one and of a list. */
+const WORKLOADS = {
+  Deployment: { path: 'deployments', one: ApiDeployment, list: ApiDeploymentList },
+  DaemonSet: { path: 'daemonsets', one: ApiDaemonSet, list: ApiDaemonSetList },
+} as const;
+export type WorkloadKind = keyof typeof WORKLOADS;
+type WorkloadOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeployment : ApiDaemonSet;
+type WorkloadListOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeploymentList : ApiDaemonSetList;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -120,6 +139,71 @@ export class HubClient {
     return this.decode(CommandResults.logs, body, 'log');
   }
 
+  /**
+   * POST /api/v1/apply with manifest objects (in manifest form). Each object's outcome comes
+   * back; an invalid object refuses them all (CORRAL_MANIFEST_INVALID naming the field).
+   */
+  async apply(objects: unknown[]): Promise<ApplyResult> {
+    const { status, body } = await this.send('POST', 'api/v1/apply', { apiVersion: 'corral/v1', kind: 'List', items: objects });
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.ManifestInvalid });
+    return this.decode(ApplyResult, body, 'ApplyResult');
+  }
+
+  /** GET /api/v1/deployments or /api/v1/daemonsets. */
+  async listWorkloads<K extends WorkloadKind>(kind: K): Promise<WorkloadListOf<K>> {
+    const { status, body } = await this.get(`api/v1/${WORKLOADS[kind].path}`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(WORKLOADS[kind].list as unknown as z.ZodType<WorkloadListOf<K>>, body, `${kind}List`);
+  }
+
+  /** GET /api/v1/{deployments|daemonsets}/{name}; CORRAL_HUB_ERROR naming the object on 404. */
+  async getWorkload<K extends WorkloadKind>(kind: K, name: string): Promise<WorkloadOf<K>> {
+    const { status, body } = await this.get(workloadPath(kind, name));
+    if (status === 404) throw workloadNotFound(kind, name);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(WORKLOADS[kind].one as unknown as z.ZodType<WorkloadOf<K>>, body, kind);
+  }
+
+  /** DELETE /api/v1/{deployments|daemonsets}/{name}: the workload as it was; its controller then deletes its pods. */
+  async deleteWorkload<K extends WorkloadKind>(kind: K, name: string): Promise<WorkloadOf<K>> {
+    const { status, body } = await this.send('DELETE', workloadPath(kind, name));
+    if (status === 404) throw workloadNotFound(kind, name);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(WORKLOADS[kind].one as unknown as z.ZodType<WorkloadOf<K>>, body, kind);
+  }
+
+  /** GET /api/v1/{deployments|daemonsets}/{name}/events: what its controller did lately. */
+  async workloadEvents(kind: WorkloadKind, name: string): Promise<WorkloadEventList> {
+    const { status, body } = await this.get(`${workloadPath(kind, name)}/events`);
+    if (status === 404) throw workloadNotFound(kind, name);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(WorkloadEventList, body, 'EventList');
+  }
+
+  /** GET /api/v1/pods/{name}/explain: where the scheduler put the pod, or why no node fits. */
+  async explainPod(name: string): Promise<PodExplanation> {
+    const { status, body } = await this.get(`${podPath(name)}/explain`);
+    if (status === 404) throw new CorralError(ErrorCode.PodNotFound, `pod ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(PodExplanation, body, 'explanation');
+  }
+
+  /** POST /api/v1/nodes/{name}/cordon or /uncordon: the node as it is now. */
+  async setCordon(name: string, cordoned: boolean): Promise<NodeObject> {
+    const { status, body } = await this.send('POST', `${nodePath(name)}/${cordoned ? 'cordon' : 'uncordon'}`);
+    if (status === 404) throw new CorralError(ErrorCode.NodeNotFound, `node ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(NodeObject, body, 'Node');
+  }
+
+  /** POST /api/v1/nodes/{name}/drain: cordons the node and deletes its Deployment pods. */
+  async drain(name: string): Promise<DrainResult> {
+    const { status, body } = await this.send('POST', `${nodePath(name)}/drain`);
+    if (status === 404) throw new CorralError(ErrorCode.NodeNotFound, `node ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(DrainResult, body, 'drain result');
+  }
+
   private get(path: string): Promise<{ status: number; body: string }> {
     return this.send('GET', path);
   }
@@ -179,6 +263,18 @@ export class HubClient {
     }
     return parsed.data;
   }
+}
+
+function workloadPath(kind: WorkloadKind, name: string): string {
+  return `api/v1/${WORKLOADS[kind].path}/${encodeURIComponent(name)}`;
+}
+
+function workloadNotFound(kind: WorkloadKind, name: string): CorralError {
+  return new CorralError(ErrorCode.HubError, `${kind.toLowerCase()} ${JSON.stringify(name)} not found`);
+}
+
+function nodePath(name: string): string {
+  return `api/v1/nodes/${encodeURIComponent(name)}`;
 }
 
 function podPath(name: string): string {

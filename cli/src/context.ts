@@ -8,6 +8,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Clock for ages, ms since the epoch; `Date.now` unless a test pins it. */
   now?: () => number;
+  /** Standard input as text (`apply -f -`); none unless given. */
+  readStdin?: () => Promise<string>;
 }
 
 export const DEFAULT_HUB = 'http://127.0.0.1:8080';

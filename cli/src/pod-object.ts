@@ -11,6 +11,8 @@ export const ApiPod = PodObject.extend({
     uid: z.string(),
     generation: z.number().int().nonnegative(),
     creationTimestamp: z.iso.datetime(),
+    /** The workload that made the pod. */
+    ownerReferences: z.array(z.object({ kind: z.string(), name: z.string(), uid: z.string() })).optional(),
   }),
   status: PodStatus.extend({ observedGeneration: z.number().int().nonnegative().optional() }),
 });

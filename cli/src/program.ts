@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
+import { registerExplain } from './commands/explain.js';
 import { registerGet } from './commands/get.js';
 import { registerLogs } from './commands/logs.js';
+import { registerNodeAdmin } from './commands/node-admin.js';
 import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { type CliIo, createContext, defaultHub } from './context.js';
@@ -13,7 +16,7 @@ export type { CliIo } from './context.js';
 /** The commander tree for one invocation; built fresh each time so runs share no state. */
 function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   const program = new Command('corral')
-    .description('Corral command-line client: inspect the nodes a Corral hub manages and run pods on them')
+    .description('Corral command-line client: inspect the nodes a Corral hub manages, run pods and apply workloads')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -32,6 +35,9 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   registerRun(program, ctx);
   registerLogs(program, ctx);
   registerDelete(program, ctx);
+  registerApply(program, ctx);
+  registerExplain(program, ctx);
+  registerNodeAdmin(program, ctx);
   registerVersion(program, ctx);
   return program;
 }

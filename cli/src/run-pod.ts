@@ -10,7 +10,8 @@ export const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'] as const;
 /** The flags of `corral run`, as commander collects them (repeatable ones as arrays). */
 export interface RunFlags {
   image: string;
-  node: string;
+  /** The node to bind the pod to; absent: the scheduler picks one. */
+  node?: string;
   restart?: string;
   env?: readonly string[];
   limits?: string;
@@ -102,7 +103,7 @@ function flagFor(path: string): string {
 }
 
 /**
- * The Pod `corral run NAME --image IMG --node N … [-- COMMAND ARGS…]` creates:
+ * The Pod `corral run NAME --image IMG [--node N] … [-- COMMAND ARGS…]` creates:
  * one container named after the pod, labelled `run=NAME` unless `--labels` is given.
  * `COMMAND ARGS…` replace the image's entrypoint and arguments (kubectl's `run --command`).
  * Pure; a bad flag is a UsageError naming it.
@@ -130,7 +131,7 @@ export function buildRunPod(name: string, flags: RunFlags): Result<PodManifest, 
     kind: 'Pod',
     metadata: { name, labels: flags.labels === undefined ? { run: name } : parseLabelList(flags.labels) },
     spec: {
-      nodeName: flags.node,
+      ...(flags.node === undefined ? {} : { nodeName: flags.node }),
       ...(flags.restart === undefined ? {} : { restartPolicy: flags.restart as (typeof RESTART_POLICIES)[number] }),
       containers: [
         {

@@ -9,8 +9,17 @@ import { dispatch } from './inbox.js';
 import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } from './pods/index.js';
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
+import type { SchedulerConfig } from './scheduler/types.js';
 import { HubStats } from './stats.js';
 import { LevelStore } from './store/level-store.js';
+import { type DaemonSetRecord, type DeploymentRecord, type ScheduleFn, WorkloadController, WorkloadStore } from './workloads/index.js';
+
+/** What the composition root hands the hub besides its config: the scheduler and, for tests, a clock. */
+export interface HubDeps {
+  schedule: ScheduleFn;
+  schedulerConfig: SchedulerConfig;
+  now?: () => number;
+}
 
 export interface HubEndpoints {
   brokerUrl: string;
@@ -31,12 +40,15 @@ export class Hub {
       commands: CommandClient;
       pods: PodStore;
       desired: DesiredPublisher;
+      workloads: WorkloadStore;
+      controller: WorkloadController;
       log: Logger;
     },
     readonly endpoints: HubEndpoints,
   ) {}
 
-  static async start(config: HubConfig, log: Logger, now: () => number = Date.now): Promise<Hub> {
+  static async start(config: HubConfig, log: Logger, deps: HubDeps): Promise<Hub> {
+    const now = deps.now ?? Date.now;
     const store = await LevelStore.open(config.dataDir);
     const stats = new HubStats();
     const registry = new NodeRegistry(store.collection<NodeRecord>('nodes'), { graceMs: config.nodeGraceSeconds * 1000, now, log });
@@ -57,6 +69,9 @@ export class Hub {
       log,
     });
     await pods.load();
+    const workloads = new WorkloadStore({ deployments: store.collection<DeploymentRecord>('deployments'), daemonSets: store.collection<DaemonSetRecord>('daemonsets'), now, log });
+    await workloads.load();
+    const controller = new WorkloadController({ workloads, pods, nodes: registry, schedule: deps.schedule, schedulerConfig: deps.schedulerConfig, now, log });
     const context = { registry, commands, pods, stats, log };
     bus = new HubBus({
       url: brokerUrl,
@@ -68,13 +83,15 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, startedAt: now(), now });
+    const api = createApi({ registry, stats, commands, pods, startedAt: now(), now, workloads: { store: workloads, controller } });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
     const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
 
-    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
+    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
+    // After the republish: controllers act on the stored state (nodes count as NotReady until heard from).
+    controller.start();
     // Check often enough that a silent node is NotReady within about a second after its grace ends.
     const period = Math.min(1000, config.nodeGraceSeconds * 250);
     hub.sweepTimer = setInterval(() => void registry.sweep(), period);
@@ -82,10 +99,12 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    const { api, bus, broker, registry, commands, pods, desired, store } = this.parts;
+    const { api, bus, broker, registry, commands, pods, desired, workloads, controller, store } = this.parts;
     clearInterval(this.sweepTimer);
     commands.cancelAll();
     await api.close();
+    await controller.stop();
+    await workloads.flush();
     await pods.flush();
     await desired.flush({ timeoutMs: 2000 });
     await bus.stop();

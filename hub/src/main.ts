@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { resolveHubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { createLogger } from './log.js';
+import { defaultSchedulerConfig, schedule } from './scheduler/index.js';
 
 /** Composition root of `corral-hub`. */
 async function main(argv: string[]): Promise<number> {
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
 
   let hub: Hub;
   try {
-    hub = await Hub.start(config, log);
+    hub = await Hub.start(config, log, { schedule, schedulerConfig: defaultSchedulerConfig });
   } catch (error) {
     process.stderr.write(`error: hub failed to start: ${(error as Error).message}\n`);
     return 1;

@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import {
   type CommandMessage,
   type DesiredMessage,
+  type HeartbeatMessage,
   PROTOCOL_VERSION,
   type ReplyMessage,
   type StateMessage,
@@ -14,8 +15,16 @@ import {
 /** What a fake node answers to a command: a result, or an error with the agent's code. */
 export type FakeAnswer = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } } | undefined;
 
+/** What a fake node announces besides its name: labels and allocatable resources. */
+export interface FakeNodeOptions {
+  labels?: Record<string, string>;
+  allocatable?: { cpu: number; memory: number; pids: number };
+  /** Publish a heartbeat this often (ms), as an agent does; none when absent. */
+  heartbeatMs?: number;
+}
+
 /** A valid online status, shaped like a real agent's (test/unit/hub/fixtures.ts has the same for unit tests). */
-export function onlineStatus(uid: string, session = 1_000_001): StatusMessage {
+export function onlineStatus(uid: string, session = 1_000_001, options: FakeNodeOptions = {}): StatusMessage {
   return {
     v: PROTOCOL_VERSION,
     ts: Date.now(),
@@ -32,9 +41,9 @@ export function onlineStatus(uid: string, session = 1_000_001): StatusMessage {
       agentVersion: '0.0.0-fake',
       hostname: 'fake',
     },
-    labels: { fake: 'true' },
+    labels: options.labels ?? { fake: 'true' },
     capacity: { cpu: 4000, memory: 4 * 2 ** 30, pids: 32768 },
-    allocatable: { cpu: 3900, memory: 4 * 2 ** 30 - 128 * 2 ** 20, pids: 32768 },
+    allocatable: options.allocatable ?? { cpu: 3900, memory: 4 * 2 ** 30 - 128 * 2 ** 20, pids: 32768 },
   };
 }
 
@@ -47,21 +56,30 @@ export class FakeNode {
   readonly desired: DesiredMessage[] = [];
   readonly commands: CommandMessage[] = [];
   answer: (command: CommandMessage) => FakeAnswer = () => undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly name: string,
     private readonly client: MqttClient,
   ) {}
 
-  static async start(brokerUrl: string, name: string, uid: string): Promise<FakeNode> {
+  static async start(brokerUrl: string, name: string, uid: string, options: FakeNodeOptions = {}): Promise<FakeNode> {
     const client = await mqtt.connectAsync(brokerUrl, { clientId: `fake-${name}`, protocolVersion: 4, clean: true, reconnectPeriod: 200 });
     const node = new FakeNode(name, client);
-    const announce = () => client.publishAsync(nodeTopic(name, 'status'), Buffer.from(encodeMessage('status', onlineStatus(uid))), { qos: 1, retain: true });
+    const announce = () => client.publishAsync(nodeTopic(name, 'status'), Buffer.from(encodeMessage('status', onlineStatus(uid, 1_000_001, options))), { qos: 1, retain: true });
     // connectAsync resolved on the first connect; this listener sees reconnects (a restarted embedded broker forgot the status).
     client.on('connect', () => void announce().catch(() => {}));
     client.on('message', (topic, payload) => node.receive(topic, payload));
     await client.subscribeAsync([nodeTopic(name, 'desired'), nodeTopic(name, 'cmd')], { qos: 1 });
     await announce();
+    if (options.heartbeatMs !== undefined) {
+      let seq = 0;
+      const beat = () => {
+        const message: HeartbeatMessage = { v: PROTOCOL_VERSION, ts: Date.now(), seq: seq++, node: { cpu: 100, memory: 2 ** 28, memoryAvailable: 2 ** 30 }, agent: { cpu: 5, memory: 2 ** 25, messagesDropped: 0 }, pods: [] };
+        if (client.connected) client.publish(nodeTopic(name, 'heartbeat'), Buffer.from(encodeMessage('heartbeat', message)), { qos: 0 });
+      };
+      node.heartbeat = setInterval(beat, options.heartbeatMs);
+    }
     return node;
   }
 
@@ -74,7 +92,13 @@ export class FakeNode {
     await this.client.publishAsync(nodeTopic(this.name, 'state'), Buffer.from(encodeMessage('state', { v: PROTOCOL_VERSION, ts: Date.now(), ...state })), { qos: 1 });
   }
 
+  /** Stops heartbeats only: the node goes quiet (NotReady after the hub's grace) while its connection stays up. */
+  silence(): void {
+    clearInterval(this.heartbeat);
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.client.endAsync(true);
   }
 

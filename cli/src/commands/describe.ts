@@ -2,18 +2,29 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { describeNode } from '../format/describe.js';
 import { describePod } from '../format/describe-pod.js';
-import { parseResource } from './resource.js';
+import { describeDaemonSet, describeDeployment } from '../format/describe-workload.js';
+import { WORKLOAD_KIND, parseResource } from './resource.js';
 
-/** `corral describe node NAME`, `corral describe pod NAME`. */
+/** `corral describe node|pod|deployment|daemonset NAME`. */
 export function registerDescribe(program: Command, ctx: CommandContext): void {
   program
     .command('describe')
-    .description('show details of one node or pod')
-    .argument('<resource>', 'resource type: node (nodes, no) or pod (pods, po)')
-    .argument('<name>', 'node or pod name')
+    .description('show details of one node, pod, deployment or daemonset')
+    .argument('<resource>', 'resource type: node (nodes, no), pod (pods, po), deployment (deploy) or daemonset (ds)')
+    .argument('<name>', 'its name')
     .action(async (text: string, name: string, _options: unknown, command: Command) => {
       const client = ctx.client(command);
-      if (parseResource(text) === 'nodes') ctx.io.stdout.write(describeNode(await client.getNode(name), ctx.now()));
-      else ctx.io.stdout.write(describePod(await client.getPod(name), ctx.now()));
+      const resource = parseResource(text);
+      const now = ctx.now();
+      if (resource === 'nodes') ctx.io.stdout.write(describeNode(await client.getNode(name), now));
+      else if (resource === 'pods') ctx.io.stdout.write(describePod(await client.getPod(name), now));
+      else {
+        const kind = WORKLOAD_KIND[resource];
+        const workload = await client.getWorkload(kind, name);
+        const events = await client.workloadEvents(kind, name);
+        const pods = (await client.listPods()).items.filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === workload.metadata.uid));
+        const context = { pods, events, now };
+        ctx.io.stdout.write(workload.kind === 'Deployment' ? describeDeployment(workload, context) : describeDaemonSet(workload, context));
+      }
     });
 }

@@ -1,10 +1,31 @@
 import { UsageError } from '../usage-error.js';
 
-export type Resource = 'nodes' | 'pods';
+export type Resource = 'nodes' | 'pods' | 'deployments' | 'daemonsets';
 
 /** Resource types the CLI knows, with the spellings kubectl users type. */
-const ALIASES: Record<string, Resource> = { nodes: 'nodes', node: 'nodes', no: 'nodes', pods: 'pods', pod: 'pods', po: 'pods' };
-const ALL: readonly Resource[] = ['nodes', 'pods'];
+const ALIASES: Record<string, Resource> = {
+  nodes: 'nodes',
+  node: 'nodes',
+  no: 'nodes',
+  pods: 'pods',
+  pod: 'pods',
+  po: 'pods',
+  deployments: 'deployments',
+  deployment: 'deployments',
+  deploy: 'deployments',
+  daemonsets: 'daemonsets',
+  daemonset: 'daemonsets',
+  ds: 'daemonsets',
+};
+const ALL: readonly Resource[] = ['nodes', 'pods', 'deployments', 'daemonsets'];
+
+/** The workload kind a resource type names. */
+export const WORKLOAD_KIND = { deployments: 'Deployment', daemonsets: 'DaemonSet' } as const;
+
+/** The resource type of a manifest kind, for `kind/name` lines (`deployment/web`). */
+export function kindPrefix(kind: string): string {
+  return kind.toLowerCase();
+}
 
 /** The resource `text` names; `supported` narrows what the command (`verb`) at hand accepts, e.g. `delete` takes pods only. */
 export function parseResource<R extends Resource = Resource>(text: string, options: { supported?: readonly R[]; verb?: string } = {}): R {

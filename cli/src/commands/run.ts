@@ -4,15 +4,15 @@ import { RESTART_POLICIES, type RunFlags, buildRunPod } from '../run-pod.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `corral run NAME --image IMG --node N [flags] [-- COMMAND ARGS…]`: creates a pod of one container. */
+/** `corral run NAME --image IMG [--node N] [flags] [-- COMMAND ARGS…]`: creates a pod of one container. */
 export function registerRun(program: Command, ctx: CommandContext): void {
   program
     .command('run')
-    .description('create a pod of one container on a node')
+    .description('create a pod of one container, on a node or where the scheduler places it')
     .argument('<name>', 'pod name')
     .argument('[command...]', 'command and arguments to run instead of the image entrypoint (after --)')
     .requiredOption('--image <image>', 'container image, e.g. docker.io/library/busybox:1.36')
-    .requiredOption('--node <node>', 'node to run the pod on (there is no scheduler yet)')
+    .option('--node <node>', 'node to run the pod on (default: the scheduler picks one)')
     .option('--restart <policy>', `restart policy: ${RESTART_POLICIES.join(', ')} (default: Always)`)
     .option('--env <NAME=VALUE>', 'environment variable (repeatable)', collect)
     .option('--limits <list>', 'resource limits, e.g. cpu=200m,memory=32Mi,pids=50')

@@ -4,6 +4,8 @@ import { type ApiPod, type ApiPodList, podManifestForm } from '../pod-object.js'
 import { UsageError } from '../usage-error.js';
 import { formatNodeTable } from './nodes.js';
 import { formatPodTable } from './pods.js';
+import { type ApiDaemonSet, type ApiDaemonSetList, type ApiDeployment, type ApiDeploymentList, workloadManifestForm } from '../workload-object.js';
+import { formatDaemonSetTable, formatDeploymentTable } from './workloads.js';
 
 /** `-o` values of `get`. `table` is the default when `-o` is absent and is not accepted as a value. */
 export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'name'] as const;
@@ -55,5 +57,29 @@ export function renderPods(data: ApiPodList | ApiPod, format: OutputFormat, now:
     case 'table':
     case 'wide':
       return items.length === 0 ? '' : formatPodTable(items, now, format === 'wide');
+  }
+}
+
+/**
+ * What `get deployments|daemonsets` writes to stdout, like `renderPods`: json/yaml print the
+ * template in manifest form, so the output can be applied again.
+ */
+export function renderWorkloads(data: ApiDeploymentList | ApiDeployment | ApiDaemonSetList | ApiDaemonSet, format: OutputFormat, now: number): string {
+  const items: Array<ApiDeployment | ApiDaemonSet> = data.kind === 'List' ? data.items : [data];
+  const document = data.kind === 'List' ? { ...data, items: data.items.map((w) => workloadManifestForm(w)) } : workloadManifestForm(data);
+  switch (format) {
+    case 'json':
+      return JSON.stringify(document, null, 2) + '\n';
+    case 'yaml':
+      return stringify(document);
+    case 'name':
+      return items.map((w) => `${w.kind.toLowerCase()}/${w.metadata.name}\n`).join('');
+    case 'table':
+    case 'wide': {
+      if (items.length === 0) return '';
+      const wide = format === 'wide';
+      const deployments = items.filter((w): w is ApiDeployment => w.kind === 'Deployment');
+      return deployments.length > 0 ? formatDeploymentTable(deployments, now, wide) : formatDaemonSetTable(items as ApiDaemonSet[], now, wide);
+    }
   }
 }

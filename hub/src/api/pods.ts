@@ -19,7 +19,6 @@ const MAX_TAIL = 10_000;
 const LOGS_TIMEOUT_MS = 8_000;
 
 const rejectionStatus: Record<CreatePodRejection['reason'], { code: number; reason: string }> = {
-  NodeNameMissing: { code: 400, reason: 'Invalid' },
   NodeNotFound: { code: 404, reason: 'NotFound' },
   AlreadyExists: { code: 409, reason: 'AlreadyExists' },
   TooManyPods: { code: 400, reason: 'Invalid' },
@@ -31,7 +30,8 @@ type LogQuery = { container?: unknown; tail?: unknown };
 
 /** Pod routes of the HTTP API: create, list, get, delete, and a container's log through the pod's node. */
 export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): void {
-  const podObject = (record: PodRecord): PodApiObject => toPodObject(record, deps.registry.observedState(record.nodeName), deps.registry.get(record.nodeName)?.podUsage);
+  const podObject = (record: PodRecord): PodApiObject =>
+    record.nodeName === undefined ? toPodObject(record, undefined) : toPodObject(record, deps.registry.observedState(record.nodeName), deps.registry.get(record.nodeName)?.podUsage);
   const notFound = (reply: FastifyReply, name: string) => failure(reply, { code: 404, reason: 'NotFound', message: `pod ${JSON.stringify(name)} not found` });
 
   app.post('/api/v1/pods', async (request, reply) => {
@@ -77,15 +77,17 @@ export function registerPodRoutes(app: FastifyInstance, deps: PodRouteDeps): voi
     const container = pickContainer(record, request.query.container);
     if (!container.ok) return failure(reply, { code: container.code, reason: container.code === 404 ? 'NotFound' : 'Invalid', message: container.message, field: 'container' });
 
-    const node = deps.registry.get(record.nodeName);
-    if (node && !node.online) return failure(reply, { code: 503, reason: 'Unavailable', message: `node ${record.nodeName} is not connected (${node.ready.reason})` });
+    const nodeName = record.nodeName;
+    if (nodeName === undefined) return failure(reply, { code: 400, reason: 'BadRequest', message: `pod ${JSON.stringify(record.name)} is Pending: it is not bound to a node yet` });
+    const node = deps.registry.get(nodeName);
+    if (node && !node.online) return failure(reply, { code: 503, reason: 'Unavailable', message: `node ${nodeName} is not connected (${node.ready.reason})` });
     try {
       const command = { op: 'logs', pod: record.name, container: container.name, ...(tail === undefined ? {} : { tail }) } as const;
-      return await deps.commands.request(record.nodeName, command, { timeoutMs: deps.logsTimeoutMs ?? LOGS_TIMEOUT_MS });
+      return await deps.commands.request(nodeName, command, { timeoutMs: deps.logsTimeoutMs ?? LOGS_TIMEOUT_MS });
     } catch (error) {
       if (error instanceof CorralError && error.code === ErrorCode.CommandTimeout) return failure(reply, { code: 504, reason: 'Timeout', message: error.message });
       if (error instanceof CommandFailedError && error.remote.code === ErrorCode.PodNotFound) {
-        return failure(reply, { code: 404, reason: 'NotFound', message: `node ${record.nodeName} does not run pod ${JSON.stringify(record.name)} (yet): ${error.remote.message}` });
+        return failure(reply, { code: 404, reason: 'NotFound', message: `node ${nodeName} does not run pod ${JSON.stringify(record.name)} (yet): ${error.remote.message}` });
       }
       return failure(reply, { code: 502, reason: 'BadGateway', message: (error as Error).message });
     }

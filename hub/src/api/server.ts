@@ -5,8 +5,13 @@ import type { PodStore } from '../pods/index.js';
 import { toNodeObject } from '../registry/node-object.js';
 import type { NodeRegistry } from '../registry/node-registry.js';
 import type { HubStats } from '../stats.js';
+import type { Decision } from '../scheduler/types.js';
+import type { WorkloadController, WorkloadStore } from '../workloads/index.js';
+import { registerApplyRoutes } from './apply.js';
 import { failure } from './failure.js';
+import { registerNodeAdminRoutes } from './node-admin.js';
 import { registerPodRoutes } from './pods.js';
+import { registerWorkloadRoutes } from './workloads.js';
 
 export interface ApiDeps {
   registry: NodeRegistry;
@@ -17,6 +22,12 @@ export interface ApiDeps {
   now: () => number;
   /** How long `GET /api/v1/pods/{name}/log` waits for the node (tests shorten it). */
   logsTimeoutMs?: number;
+  /** Deployments and DaemonSets: apply, workload, explain and cordon/drain routes (absent: pods and nodes only). */
+  workloads?: {
+    store: WorkloadStore;
+    controller: WorkloadController;
+    explain?: (decision: Decision) => string[];
+  };
 }
 
 /** The hub's HTTP API (`/api/v1/…`, JSON), used by the `corral` CLI. */
@@ -51,6 +62,12 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   });
 
   registerPodRoutes(app, deps);
+  if (deps.workloads) {
+    const { store, controller, explain } = deps.workloads;
+    registerApplyRoutes(app, { pods: deps.pods, workloads: store });
+    registerWorkloadRoutes(app, { workloads: store, controller, pods: deps.pods, registry: deps.registry, ...(explain ? { explain } : {}) });
+    registerNodeAdminRoutes(app, { registry: deps.registry, controller });
+  }
 
   app.get('/api/v1/stats', async () => ({
     ...deps.stats.snapshot(),

@@ -19,7 +19,15 @@ export interface PodApiStatus extends PodStatus {
 export interface PodApiObject {
   apiVersion: typeof API_VERSION;
   kind: 'Pod';
-  metadata: { name: string; uid: string; labels: Record<string, string>; creationTimestamp: string; generation: number };
+  metadata: {
+    name: string;
+    uid: string;
+    labels: Record<string, string>;
+    creationTimestamp: string;
+    generation: number;
+    /** The workload that made the pod, as Kubernetes names it. */
+    ownerReferences?: Array<{ kind: string; name: string; uid: string; controller: true }>;
+  };
   spec: PodSpecInput;
   status: PodApiStatus;
 }
@@ -50,6 +58,7 @@ export function toPodObject(record: PodRecord, observed: StateMessage | undefine
       labels: record.labels,
       creationTimestamp: new Date(record.createdAt).toISOString(),
       generation: record.generation,
+      ...(record.owner ? { ownerReferences: [{ ...record.owner, controller: true as const }] } : {}),
     },
     spec: { ...toWirePodSpec(record.spec), nodeName: record.nodeName },
     status,

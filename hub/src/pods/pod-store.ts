@@ -4,7 +4,7 @@ import { type PodSpec, type Result, err, isNodeName, ok } from '../../../protoco
 import type { Collection } from '../store/collection.js';
 import { type DesiredRejection, desiredState, encodeDesired } from './desired-state.js';
 import type { DesiredSink } from './desired-publisher.js';
-import { type PodRecord, isSamePod } from './pod-record.js';
+import { type PodOwner, type PodRecord, isSamePod } from './pod-record.js';
 
 /** Per node: the generation of the last desired state the hub committed (sublevel `desired-generations`). */
 export interface NodeDesiredRecord {
@@ -22,18 +22,25 @@ export interface PodStoreOptions {
   newUid?: () => string;
 }
 
-/** A pod to create, as validated from a manifest. */
+/** A pod to create, as validated from a manifest or made by a workload controller. */
 export interface NewPod {
   name: string;
   labels: Record<string, string>;
   spec: PodSpec;
+  owner?: PodOwner;
 }
 
 /** Why a create was refused: expected outcomes, returned as data. */
 export type CreatePodRejection =
-  | { reason: 'NodeNameMissing'; message: string; path: string }
   | { reason: 'NodeNotFound'; message: string; path: string }
   | { reason: 'AlreadyExists'; message: string }
+  | DesiredRejection;
+
+/** Why a bind was refused: the pod is gone, already bound, or the node cannot take it. */
+export type BindPodRejection =
+  | { reason: 'NotFound'; message: string }
+  | { reason: 'AlreadyBound'; message: string }
+  | { reason: 'NodeNotFound'; message: string; path: string }
   | DesiredRejection;
 
 /**
@@ -46,6 +53,7 @@ export type CreatePodRejection =
 export class PodStore {
   private readonly pods = new Map<string, PodRecord>();
   private readonly generations = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PodStoreOptions) {}
@@ -55,8 +63,14 @@ export class PodStore {
     for (const [node, { generation }] of await this.options.generations.entries()) this.generations.set(node, generation);
     // A pod written with a generation its node's counter does not have (a store edited by hand): never go back.
     for (const pod of this.pods.values()) {
-      if (pod.nodeGeneration > (this.generations.get(pod.nodeName) ?? 0)) this.generations.set(pod.nodeName, pod.nodeGeneration);
+      if (pod.nodeName !== undefined && pod.nodeGeneration > (this.generations.get(pod.nodeName) ?? 0)) this.generations.set(pod.nodeName, pod.nodeGeneration);
     }
+  }
+
+  /** Calls `listener` after every committed change of the pods (controllers re-plan on it); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   list(filter: { node?: string } = {}): PodRecord[] {
@@ -73,16 +87,14 @@ export class PodStore {
   }
 
   /**
-   * Creates a pod on the node its spec names. Repeating a create with the same
-   * spec and labels returns the existing pod (`created: false`) and changes nothing.
+   * Creates a pod: bound to the node its spec names, or Pending (in no node's desired
+   * state) for the scheduler to `bind` when the spec names none. Repeating a create with
+   * the same spec and labels returns the existing pod (`created: false`) and changes nothing.
    */
   create(pod: NewPod): Promise<Result<{ record: PodRecord; created: boolean }, CreatePodRejection>> {
     return this.serialize(async () => {
-      const node = pod.spec.nodeName;
-      if (node === undefined || node === '') {
-        return err({ reason: 'NodeNameMissing', path: 'spec.nodeName', message: 'spec.nodeName: required (there is no scheduler yet: name the node the pod runs on)' });
-      }
-      if (!isNodeName(node) || !this.options.isNode(node)) {
+      const node = pod.spec.nodeName === '' ? undefined : pod.spec.nodeName;
+      if (node !== undefined && (!isNodeName(node) || !this.options.isNode(node))) {
         return err({ reason: 'NodeNotFound', path: 'spec.nodeName', message: `spec.nodeName: node ${JSON.stringify(node)} is not registered` });
       }
       const existing = this.pods.get(pod.name);
@@ -96,22 +108,56 @@ export class PodStore {
         name: pod.name,
         labels: pod.labels,
         spec: pod.spec,
-        nodeName: node,
+        ...(node === undefined ? {} : { nodeName: node }),
+        ...(pod.owner === undefined ? {} : { owner: pod.owner }),
         createdAt: this.options.now(),
         generation: 1,
         nodeGeneration: generation,
       });
+      if (node === undefined) {
+        const record = make(0);
+        await this.options.pods.put(record.name, record);
+        this.pods.set(record.name, record);
+        this.options.log.info({ pod: record.name }, 'pod pending for the scheduler');
+        this.changed();
+        return ok({ record, created: true });
+      }
       const committed = await this.commit(node, { put: make });
       if (!committed.ok) return committed;
       return ok({ record: committed.value as PodRecord, created: true });
     });
   }
 
-  /** Deletes a pod; `undefined` when there is none by that name. */
-  delete(name: string): Promise<PodRecord | undefined> {
+  /**
+   * Binds a Pending pod to `node` (the scheduler's decision): the node's desired state
+   * gains it at the next generation. `uid`, when given, must still be the pod's.
+   */
+  bind(name: string, node: string, options: { uid?: string } = {}): Promise<Result<PodRecord, BindPodRejection>> {
     return this.serialize(async () => {
       const existing = this.pods.get(name);
-      if (!existing) return undefined;
+      if (!existing || (options.uid !== undefined && existing.uid !== options.uid)) return err({ reason: 'NotFound', message: `pod ${JSON.stringify(name)} not found` });
+      if (existing.nodeName !== undefined) return err({ reason: 'AlreadyBound', message: `pod ${JSON.stringify(name)} is already bound to node ${existing.nodeName}` });
+      if (!isNodeName(node) || !this.options.isNode(node)) {
+        return err({ reason: 'NodeNotFound', path: 'spec.nodeName', message: `spec.nodeName: node ${JSON.stringify(node)} is not registered` });
+      }
+      const committed = await this.commit(node, { put: (generation) => ({ ...existing, nodeName: node, nodeGeneration: generation }) });
+      if (!committed.ok) return committed;
+      return ok(committed.value as PodRecord);
+    });
+  }
+
+  /** Deletes a pod (`uid`, when given, must still be the pod's); `undefined` when there is none by that name. */
+  delete(name: string, options: { uid?: string } = {}): Promise<PodRecord | undefined> {
+    return this.serialize(async () => {
+      const existing = this.pods.get(name);
+      if (!existing || (options.uid !== undefined && existing.uid !== options.uid)) return undefined;
+      if (existing.nodeName === undefined) {
+        await this.options.pods.del(name);
+        this.pods.delete(name);
+        this.options.log.info({ pod: name }, 'pending pod deleted');
+        this.changed();
+        return existing;
+      }
       const committed = await this.commit(existing.nodeName, { delete: name });
       if (!committed.ok) throw new Error(committed.error.message); // fewer pods always fit: a bug if reached
       return existing;
@@ -171,8 +217,19 @@ export class PodStore {
       this.pods.delete(name);
     }
     this.options.desired.publish(node, { generation, payload: encoded.value });
-    this.options.log.info({ node, generation, pod: name, change: record ? 'create' : 'delete' }, 'desired state committed');
+    this.options.log.info({ node, generation, pod: name, change: record ? 'put' : 'delete' }, 'desired state committed');
+    this.changed();
     return ok(record);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.log.error({ err: error }, 'pod change listener failed');
+      }
+    }
   }
 
   private publish(node: string, generation: number): void {

@@ -93,6 +93,11 @@ export function expireHeartbeat(prev: NodeRecord, now: number, graceMs: number):
   return transition(prev, 'NotReady', { status: 'Unknown', reason: 'HeartbeatTimeout', message: `no heartbeat for ${Math.round((now - last) / 1000)}s` }, now);
 }
 
+/** Cordon (`unschedulable: true`) or uncordon a node: the scheduler places no new pods on a cordoned node. */
+export function applyCordon(prev: NodeRecord, unschedulable: boolean): NodeRecord {
+  return prev.unschedulable === unschedulable ? prev : { ...prev, unschedulable };
+}
+
 /** A record loaded at hub start: the hub has not heard from the node yet, so its readiness is unknown. */
 export function restoreRecord(stored: NodeRecord, now: number): NodeRecord {
   const { usage: _u, agent: _a, podUsage: _p, ...rest } = stored;

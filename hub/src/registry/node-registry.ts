@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../../protocol/src/index.js';
 import type { Collection } from '../store/collection.js';
-import { type NodeRecord, applyHeartbeat, applyStatus, durableRecord, expireHeartbeat, restoreRecord } from './node-record.js';
+import { type NodeRecord, applyCordon, applyHeartbeat, applyStatus, durableRecord, expireHeartbeat, restoreRecord } from './node-record.js';
 
 export interface NodeRegistryOptions {
   /** How long a Ready node may stay silent before it is NotReady. */
@@ -19,6 +19,7 @@ export class NodeRegistry {
   private readonly nodes = new Map<string, NodeRecord>();
   /** Last `state` of each node: its pods as the agent sees them. Rebuilt from agents, never persisted. */
   private readonly observed = new Map<string, StateMessage>();
+  private readonly listeners = new Set<(name: string) => void>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -53,15 +54,33 @@ export class NodeRegistry {
     return true;
   }
 
-  /** Keeps the node's observed pods; false when the node is unknown. */
+  /** Keeps the node's observed pods (listeners hear of it: pod readiness paces rolling updates); false when the node is unknown. */
   onState(name: string, msg: StateMessage): boolean {
     if (!this.nodes.has(name)) return false;
     this.observed.set(name, msg);
+    for (const listener of this.listeners) listener(name);
     return true;
   }
 
   observedState(name: string): StateMessage | undefined {
     return this.observed.get(name);
+  }
+
+  /** Cordons or uncordons a node; false when the node is unknown. */
+  async setUnschedulable(name: string, unschedulable: boolean): Promise<boolean> {
+    if (!this.nodes.has(name)) return false;
+    await this.write(name, (prev) => (prev ? applyCordon(prev, unschedulable) : undefined));
+    return true;
+  }
+
+  /**
+   * Calls `listener` with the node's name after a durable change of it (registration, phase,
+   * labels, allocatable, cordon) and after each state report, never for heartbeat figures
+   * alone; returns the unsubscribe.
+   */
+  onChange(listener: (name: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Marks Ready nodes that stopped sending heartbeats as NotReady. */
@@ -90,6 +109,7 @@ export class NodeRegistry {
       const durable = durableRecord(next);
       if (!prev || JSON.stringify(durableRecord(prev)) !== JSON.stringify(durable)) {
         await this.store.put(name, durable);
+        for (const listener of this.listeners) listener(name);
       }
     };
     const result = this.tail.then(run, run);

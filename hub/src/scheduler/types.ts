@@ -63,9 +63,38 @@ export type Rejection =
   | { filter: 'NodeAffinity'; term: number; requirement: string }
   | { filter: 'ImagePlatform'; architecture: string; offered: string[] }
   | { filter: 'TaintToleration'; taint: NodeTaint }
-  | { filter: 'PodAffinity'; topologyKey: string; selector: string }
-  | { filter: 'PodAntiAffinity'; topologyKey: string; selector: string; conflictingPod: string }
-  | { filter: 'PodTopologySpread'; topologyKey: string; skew: number; maxSkew: number };
+  | {
+      filter: 'PodAffinity';
+      topologyKey: string;
+      selector: string;
+      /** The node's value of `topologyKey`, the domain searched (absent with `missingLabel`). */
+      domain?: string;
+      /** The node has no `topologyKey` label, so it is in no domain. */
+      missingLabel?: true;
+    }
+  | {
+      filter: 'PodAntiAffinity';
+      topologyKey: string;
+      selector: string;
+      conflictingPod: string;
+      /** The node's value of `topologyKey`, the domain `conflictingPod` is in. */
+      domain?: string;
+      /** The rule is `conflictingPod`'s own anti-affinity, which the new pod matches (symmetry). */
+      symmetric?: true;
+    }
+  | {
+      filter: 'PodTopologySpread';
+      topologyKey: string;
+      /** Skew the placement would create; 0 with `missingLabel`. */
+      skew: number;
+      maxSkew: number;
+      domain?: string;
+      /** The node has no `topologyKey` label (Kubernetes rejects such nodes). */
+      missingLabel?: true;
+    };
+
+/** The scorers, by the names `SchedulerConfig.weights` uses. */
+export type ScorerName = 'resources' | 'nodeAffinity' | 'podAffinity' | 'topologySpread' | 'taints';
 
 export interface NodeScore {
   /** Each scorer's normalized score (0–100) before weighting. */

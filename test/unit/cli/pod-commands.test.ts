@@ -60,8 +60,14 @@ describe('corral pod commands against a stub hub', () => {
   it('run checks its flags before contacting the hub', async () => {
     const before = hub.requests.length;
     assertFailed(await corral(['--hub', hub.url, 'run', 'web', '--image', 'busybox', '--node', 'n1', '--limits', 'cpu=lots']), /^error: --limits: "cpu=lots": "lots" is not a cpu quantity/);
-    assertFailed(await corral(['--hub', hub.url, 'run', 'web', '--image', 'busybox']), /^error: required option '--node <node>' not specified$/);
+    assertFailed(await corral(['--hub', hub.url, 'run', 'web', '--image', 'busybox', '--restart', 'Sometimes']), /^error: --restart: /);
     assert.equal(hub.requests.length, before);
+  });
+
+  it('run without --node leaves the node to the scheduler', async () => {
+    const out = await corral(['--hub', hub.url, 'run', 'web', '--image', 'busybox:1.36']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(PodObject.parse(hub.calls.at(-1)?.body).spec.nodeName, undefined);
   });
 
   it('run reports what the hub refused in one line', async () => {
@@ -131,6 +137,6 @@ describe('corral pod commands against a stub hub', () => {
     assert.deepEqual([out.code, out.stdout], [0, 'pod/web deleted\n']);
     assert.equal(hub.calls.at(-1)?.method, 'DELETE');
     assertFailed(await corral(['--hub', hub.url, 'delete', 'pod', 'missing']), /^error: pod "missing" not found$/);
-    assertFailed(await corral(['--hub', hub.url, 'delete', 'node', 'pi-kitchen']), /^error: delete does not support nodes \(supported: pods\)$/);
+    assertFailed(await corral(['--hub', hub.url, 'delete', 'node', 'pi-kitchen']), /^error: delete does not support nodes \(supported: pods, deployments, daemonsets\)$/);
   });
 });

@@ -87,11 +87,17 @@ describe('pod routes of the HTTP API', () => {
     assert.match(status(kind.body).message, /^kind: /);
   });
 
-  it('POST without spec.nodeName is 400 and with an unregistered node 404, each naming spec.nodeName', async () => {
+  it('POST without spec.nodeName creates a Pending pod in no node desired state; with an unregistered node it is 404 naming spec.nodeName', async () => {
     const { nodeName: _n, ...specWithoutNode } = manifest('x').spec;
-    const missing = await post({ ...manifest('x'), spec: specWithoutNode });
-    assert.equal(missing.statusCode, 400);
-    assert.match(status(missing.body).message, /^spec\.nodeName: required/);
+    const published = fixture.sink.published.length;
+    const pending = await post({ ...manifest('floating'), spec: specWithoutNode });
+    assert.equal(pending.statusCode, 201);
+    const pod = JSON.parse(pending.body) as { spec: { nodeName?: string }; status: { phase: string } };
+    assert.deepEqual([pod.spec.nodeName, pod.status.phase], [undefined, 'Pending']);
+    assert.equal(fixture.sink.published.length, published, 'no node desired state changed');
+    const log = await app.inject('/api/v1/pods/floating/log');
+    assert.equal(log.statusCode, 400);
+    assert.equal((await app.inject({ method: 'DELETE', url: '/api/v1/pods/floating' })).statusCode, 200);
     const unknown = await post(manifest('x', { nodeName: 'pi-9' }));
     assert.equal(unknown.statusCode, 404);
     assert.match(status(unknown.body).message, /^spec\.nodeName: node "pi-9" is not registered/);

@@ -19,11 +19,8 @@ test('PodStore.create stores the pod with a fresh uid, generation 1, and publish
   assert.deepEqual(desired?.message.pods[0]?.spec, web.spec);
 });
 
-test('PodStore.create requires spec.nodeName naming a registered node', async () => {
+test('PodStore.create refuses a spec.nodeName that names no registered node', async () => {
   const { store, sink } = podStore();
-  const missing = await store.create({ ...web, spec: podSpec(null) });
-  assert.equal(missing.ok, false);
-  if (!missing.ok) assert.deepEqual([missing.error.reason, 'path' in missing.error && missing.error.path], ['NodeNameMissing', 'spec.nodeName']);
   const unknown = await store.create({ ...web, spec: podSpec('pi-9') });
   assert.equal(unknown.ok, false);
   if (!unknown.ok) assert.equal(unknown.error.reason, 'NodeNotFound');
@@ -136,4 +133,54 @@ test('PodStore.observe moves a node generation past one the node reports from be
   assert.equal(store.generation('pi-1'), 42);
   assert.deepEqual(await generations.get('pi-1'), { generation: 42 });
   assert.deepEqual([sink.last('pi-1')?.generation, sink.last('pi-1')?.message.pods.map((p) => p.name)], [42, ['web']]);
+});
+
+test('PodStore.create without spec.nodeName keeps the pod Pending: stored, in no desired state, no generation bumped', async () => {
+  const { store, sink, pods } = podStore();
+  let changes = 0;
+  store.onChange(() => changes++);
+  const created = await store.create({ name: 'floating', labels: {}, spec: podSpec(null) });
+  assert.ok(created.ok);
+  assert.equal(created.value.record.nodeName, undefined);
+  assert.equal(created.value.record.nodeGeneration, 0);
+  assert.deepEqual(await pods.get('floating'), created.value.record);
+  assert.equal(sink.published.length, 0);
+  assert.equal(changes, 1);
+  assert.deepEqual(store.list({ node: 'pi-1' }), []);
+  const again = await store.create({ name: 'floating', labels: {}, spec: podSpec(null) });
+  assert.ok(again.ok && !again.value.created);
+});
+
+test('PodStore.bind puts a Pending pod into its node desired state at the next generation, once', async () => {
+  const { store, sink } = podStore();
+  await store.create(web);
+  const created = await store.create({ name: 'floating', labels: { app: 'f' }, spec: podSpec(null), owner: { kind: 'Deployment', name: 'f', uid: 'd-1' } });
+  assert.ok(created.ok);
+  const bound = await store.bind('floating', 'pi-1', { uid: created.value.record.uid });
+  assert.ok(bound.ok);
+  assert.deepEqual([bound.value.nodeName, bound.value.nodeGeneration, bound.value.owner?.name], ['pi-1', 2, 'f']);
+  assert.deepEqual(sink.last('pi-1')?.message.pods.map((p) => p.name), ['floating', 'web']);
+  const twice = await store.bind('floating', 'pi-2');
+  assert.deepEqual(twice.ok ? undefined : twice.error.reason, 'AlreadyBound');
+  const gone = await store.bind('nope', 'pi-1');
+  assert.deepEqual(gone.ok ? undefined : gone.error.reason, 'NotFound');
+  const staleUid = await store.create({ name: 'other', labels: {}, spec: podSpec(null) });
+  assert.ok(staleUid.ok);
+  const wrongUid = await store.bind('other', 'pi-1', { uid: 'someone-else' });
+  assert.deepEqual(wrongUid.ok ? undefined : wrongUid.error.reason, 'NotFound');
+  const noNode = await store.bind('other', 'pi-9');
+  assert.deepEqual(noNode.ok ? undefined : noNode.error.reason, 'NodeNotFound');
+  // Re-creating the bound pod from its manifest (no nodeName) is the same pod.
+  const repeat = await store.create({ name: 'floating', labels: { app: 'f' }, spec: podSpec(null) });
+  assert.ok(repeat.ok && !repeat.value.created);
+  assert.equal(store.generation('pi-1'), 2);
+});
+
+test('PodStore.delete of a Pending pod publishes nothing; a uid that is no longer the pod deletes nothing', async () => {
+  const { store, sink } = podStore();
+  await store.create({ name: 'floating', labels: {}, spec: podSpec(null) });
+  assert.equal(await store.delete('floating', { uid: 'other' }), undefined);
+  assert.equal((await store.delete('floating'))?.name, 'floating');
+  assert.equal(store.get('floating'), undefined);
+  assert.equal(sink.published.length, 0);
 });

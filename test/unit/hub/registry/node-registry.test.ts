@@ -72,3 +72,27 @@ test('NodeRegistry reloads its nodes from the store as not yet heard from', asyn
   ]);
   assert.equal(reloaded.get('pi-1')?.createdAt, 1_000);
 });
+
+test('NodeRegistry cordons and uncordons a node, writes it, and tells listeners of durable changes only', async () => {
+  const { clock, store, registry } = setup(5_000);
+  const changed: string[] = [];
+  registry.onChange((name) => changed.push(name));
+  await registry.onStatus('pi-1', onlineStatus());
+  assert.deepEqual(changed, ['pi-1']);
+  await registry.onHeartbeat('pi-1', heartbeat(1));
+  assert.deepEqual(changed, ['pi-1'], 'a heartbeat is no change');
+  assert.equal(await registry.setUnschedulable('pi-1', true), true);
+  assert.equal(registry.get('pi-1')?.unschedulable, true);
+  assert.equal((await store.get('pi-1'))?.unschedulable, true);
+  await registry.setUnschedulable('pi-1', true);
+  assert.deepEqual(changed, ['pi-1', 'pi-1'], 'cordoning twice changes nothing the second time');
+  await registry.onStatus('pi-1', onlineStatus({ session: 1_000_002 }));
+  assert.equal(registry.get('pi-1')?.unschedulable, true, 'a new agent session keeps the cordon');
+  await registry.setUnschedulable('pi-1', false);
+  assert.equal(registry.get('pi-1')?.unschedulable, false);
+  assert.equal(await registry.setUnschedulable('pi-9', true), false);
+  clock.now += 5_001;
+  await registry.sweep();
+  assert.equal(changed.at(-1), 'pi-1');
+  assert.equal(registry.get('pi-1')?.phase, 'NotReady');
+});
