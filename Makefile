@@ -52,8 +52,11 @@ test-unit: node_modules/.installed
 test-integration: setup
 	$(NODE_TEST) $(INTEGRATION_TESTS)
 
+# In sequence: start and footprint run real containers (root, runc) and must not overlap.
 bench: setup
 	npx tsx bench/protocol/protocol.bench.ts
+	npx tsx bench/start/start.bench.ts
+	npx tsx bench/footprint/footprint.bench.ts
 
 clean:
 	rm -rf dist .data
