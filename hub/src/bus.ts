@@ -36,6 +36,8 @@ export class HubBus {
     client.on('close', () => log.debug('hub mqtt connection closed'));
     let connects = 0;
     client.on('connect', () => {
+      // No Nagle: a publish after an ACK would otherwise wait ~40 ms for the broker's delayed ACK.
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       log.info({ url }, 'hub connected to broker');
       connects += 1;
       if (connects > 1) this.options.onReconnect?.();

@@ -45,6 +45,8 @@ export class Reconciler {
   private readonly pullBackoff = new Map<string, { failures: number; notBefore: number; message: string }>();
   /** Pods whose last step failed unexpectedly, and when to try them again. */
   private readonly podBackoff = new Map<string, { failures: number; notBefore: number }>();
+  /** Each pod's termination grace, remembered past its deletion (a deleted pod is stopped with its own grace). */
+  private readonly graceMs = new Map<string, number>();
   private readonly executors: Executors;
   private lastStatuses = '';
   private failureStreak = 0;
@@ -59,6 +61,7 @@ export class Reconciler {
 
   setDesired(pods: DesiredPod[]): void {
     this.desired = pods;
+    for (const pod of pods) this.graceMs.set(pod.uid, pod.spec.terminationGracePeriodSeconds * 1000);
     this.trigger();
   }
 
@@ -213,12 +216,14 @@ export class Reconciler {
         log.info({ pod: podUid, container, exitCode: termination.exitCode, reason: termination.reason, willRestart }, 'container exited');
       },
       stopContainer: async ({ podUid, container, id }) => {
-        const pod = this.desired.find((p) => p.uid === podUid);
-        await ops.stopContainer({ podUid, container, id, graceMs: (pod?.spec.terminationGracePeriodSeconds ?? 10) * 1000 });
+        await ops.stopContainer({ podUid, container, id, graceMs: this.graceMs.get(podUid) ?? 10_000 });
       },
       removeContainer: async (step) => ops.removeContainer(step),
       removeSandbox: async ({ podUid }) => ops.removeSandbox(podUid),
-      forgetPod: async ({ podUid }) => records.forget(podUid),
+      forgetPod: async ({ podUid }) => {
+        this.graceMs.delete(podUid);
+        await records.forget(podUid);
+      },
     };
   }
 }
