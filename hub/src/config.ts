@@ -32,6 +32,10 @@ export const HubConfigInput = z.object({
   broker: z.string().regex(/^mqtts?:\/\/[^/]+\/?$/, 'must be mqtt://HOST:PORT').optional(),
   insecure: z.boolean().default(false),
   nodeGraceSeconds: z.coerce.number().positive().max(86_400).default(15),
+  /** How long a node may be NotReady before it is shown as Lost. */
+  nodeLostSeconds: z.coerce.number().positive().max(86_400).default(30),
+  /** The scheduler's resource scorer: spread load, or bin-pack to leave whole devices free. */
+  schedulerResources: z.enum(['LeastAllocated', 'MostAllocated']).default('LeastAllocated'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

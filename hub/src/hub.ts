@@ -51,7 +51,7 @@ export class Hub {
     const now = deps.now ?? Date.now;
     const store = await LevelStore.open(config.dataDir);
     const stats = new HubStats();
-    const registry = new NodeRegistry(store.collection<NodeRecord>('nodes'), { graceMs: config.nodeGraceSeconds * 1000, now, log });
+    const registry = new NodeRegistry(store.collection<NodeRecord>('nodes'), { graceMs: config.nodeGraceSeconds * 1000, lostMs: config.nodeLostSeconds * 1000, now, log });
     await registry.load();
 
     const broker = config.broker ? undefined : await EmbeddedBroker.start({ ...config.mqttListen, log });

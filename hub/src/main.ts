@@ -15,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--broker <url>', 'use this external MQTT broker (mqtt://HOST:PORT) instead of the embedded one')
     .option('--insecure', 'plain TCP without authentication (the only mode until security lands)')
     .option('--node-grace-seconds <n>', 'heartbeat silence after which a node is NotReady (default 15)')
+    .option('--node-lost-seconds <n>', 'time NotReady after which a node is shown as Lost (default 30)')
+    .option('--scheduler-resources <strategy>', 'LeastAllocated (spread load, default) or MostAllocated (bin-pack)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
   const resolved = resolveHubConfig(program.opts());
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
 
   let hub: Hub;
   try {
-    hub = await Hub.start(config, log, { schedule, schedulerConfig: defaultSchedulerConfig });
+    hub = await Hub.start(config, log, { schedule, schedulerConfig: { ...defaultSchedulerConfig, resourceStrategy: config.schedulerResources } });
   } catch (error) {
     process.stderr.write(`error: hub failed to start: ${(error as Error).message}\n`);
     return 1;

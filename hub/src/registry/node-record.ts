@@ -98,6 +98,16 @@ export function applyCordon(prev: NodeRecord, unschedulable: boolean): NodeRecor
   return prev.unschedulable === unschedulable ? prev : { ...prev, unschedulable };
 }
 
+/**
+ * A node NotReady for longer than `lostMs` is shown as Lost. Its Ready
+ * condition (and the time it changed) is kept: workloads time their own
+ * `onNodeLost.lostAfterSeconds` from it. Any sign of life makes it Ready again.
+ */
+export function markLost(prev: NodeRecord, now: number, lostMs: number): NodeRecord {
+  if (prev.phase !== 'NotReady' || now - prev.ready.transitionAt <= lostMs) return prev;
+  return { ...prev, phase: 'Lost' };
+}
+
 /** A record loaded at hub start: the hub has not heard from the node yet, so its readiness is unknown. */
 export function restoreRecord(stored: NodeRecord, now: number): NodeRecord {
   const { usage: _u, agent: _a, podUsage: _p, ...rest } = stored;

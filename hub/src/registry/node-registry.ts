@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../../protocol/src/index.js';
 import type { Collection } from '../store/collection.js';
-import { type NodeRecord, applyCordon, applyHeartbeat, applyStatus, durableRecord, expireHeartbeat, restoreRecord } from './node-record.js';
+import { type NodeRecord, applyCordon, applyHeartbeat, applyStatus, durableRecord, expireHeartbeat, markLost, restoreRecord } from './node-record.js';
 
 export interface NodeRegistryOptions {
   /** How long a Ready node may stay silent before it is NotReady. */
   graceMs: number;
+  /** How long a node may be NotReady before it is shown as Lost (default 30 s). */
+  lostMs?: number;
   now: () => number;
   log: Logger;
 }
@@ -86,7 +88,7 @@ export class NodeRegistry {
   /** Marks Ready nodes that stopped sending heartbeats as NotReady. */
   async sweep(): Promise<void> {
     for (const name of this.nodes.keys()) {
-      await this.write(name, (prev, now) => (prev ? expireHeartbeat(prev, now, this.options.graceMs) : undefined));
+      await this.write(name, (prev, now) => (prev ? markLost(expireHeartbeat(prev, now, this.options.graceMs), now, this.options.lostMs ?? 30_000) : undefined));
     }
   }
 

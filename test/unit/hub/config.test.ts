@@ -43,3 +43,16 @@ test('parseListen rejects addresses without a port', () => {
   assert.equal(parseListen('::1:80'), undefined);
   assert.deepEqual(parseListen('[::1]:80'), { host: '::1', port: 80 });
 });
+
+test('resolveHubConfig takes the node lost time and the scheduler resource strategy', () => {
+  const r = resolveHubConfig({ nodeLostSeconds: '45', schedulerResources: 'MostAllocated' });
+  assert.ok(r.ok);
+  assert.equal(r.value.nodeLostSeconds, 45);
+  assert.equal(r.value.schedulerResources, 'MostAllocated');
+  const d = resolveHubConfig({});
+  assert.ok(d.ok);
+  assert.equal(d.value.nodeLostSeconds, 30);
+  assert.equal(d.value.schedulerResources, 'LeastAllocated');
+  const bad = resolveHubConfig({ schedulerResources: 'Random' });
+  assert.equal(bad.ok ? undefined : bad.error.path, 'schedulerResources');
+});

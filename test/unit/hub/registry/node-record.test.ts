@@ -98,3 +98,14 @@ test('durableRecord leaves out heartbeat figures so heartbeats alone never chang
   assert.deepEqual(durableRecord(beat), durableRecord(record));
   assert.equal(durableRecord(record).uid, UID);
 });
+
+test('markLost shows a node NotReady for longer than the lost time as Lost, keeping its Ready condition', async () => {
+  const { markLost } = await import('../../../../hub/src/registry/node-record.js');
+  const quiet = expireHeartbeat(registered(10_000), 10_001 + GRACE, GRACE);
+  assert.equal(markLost(quiet, quiet.ready.transitionAt + 30_000, 30_000), quiet);
+  const lost = markLost(quiet, quiet.ready.transitionAt + 30_001, 30_000);
+  assert.equal(lost.phase, 'Lost');
+  assert.deepEqual(lost.ready, quiet.ready);
+  assert.equal(markLost(registered(10_000), 10_000_000, 30_000).phase, 'Ready');
+  assert.equal(applyHeartbeat(lost, heartbeat(), quiet.ready.transitionAt + 40_000).phase, 'Ready');
+});
