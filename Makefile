@@ -5,7 +5,7 @@ SHELL := /bin/bash
 APT_PACKAGES := mosquitto runc crun skopeo umoci containernetworking-plugins docker-registry \
                 iproute2 iptables busybox-static ca-certificates
 # Commands that prove the packages above are present (checked before touching apt).
-APT_PROBES := mosquitto runc crun skopeo umoci ip iptables busybox
+APT_PROBES := mosquitto runc crun skopeo umoci ip iptables busybox docker-registry perl
 NODE_TEST := node --import tsx --test --test-reporter=spec
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' | sort)
