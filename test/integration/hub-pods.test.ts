@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { ApiStatus, PodObject } from '../../protocol/src/index.js';
-import { BIN, type HubHandle, freePort, startHub, tempDir, waitFor } from '../support/daemons.js';
+import { type HubHandle, freePort, startHub, tempDir, waitFor, runCli } from '../support/daemons.js';
 import { FakeNode, retainedDesired } from '../support/fake-node.js';
 import { getNode } from '../support/hub-api.js';
 
-const exec = promisify(execFile);
 
 /**
  * Pods through a real hub (embedded broker, LevelDB, HTTP API) and the real
@@ -22,16 +19,7 @@ describe('pods: hub and CLI with fake nodes', () => {
   let n2: FakeNode;
   let webUid = '';
 
-  /** Runs the built CLI against the hub; never rejects, so failures can be asserted. */
-  const corral = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN.cli, '--hub', hub.api, ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const corral = (...args: string[]) => runCli(hub.api, ...args);
 
   const startNodes = async () => {
     n1 = await FakeNode.start(hub.brokerUrl, 'n1', randomUUID());

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
-import { BIN, type HubHandle, startHub, tempDir, waitFor } from '../support/daemons.js';
+import { type HubHandle, startHub, tempDir, waitFor, runCli } from '../support/daemons.js';
 import { FakeNode } from '../support/fake-node.js';
 import { getNode } from '../support/hub-api.js';
 
-const exec = promisify(execFile);
 
 const deployment = (replicas: number, lostAfterSeconds = 30) => `apiVersion: corral/v1
 kind: Deployment
@@ -58,15 +55,7 @@ describe('workloads: hub, scheduler and CLI with fake nodes', () => {
   let hub: HubHandle;
   const nodes = new Map<string, FakeNode>();
 
-  const corral = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, [BIN.cli, '--hub', hub.api, ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const corral = (...args: string[]) => runCli(hub.api, ...args);
   const file = async (name: string, text: string) => {
     const path = `${dir.path}/${name}`;
     await writeFile(path, text);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,5 +189,15 @@ function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => r(false));
     socket.connect(port, '127.0.0.1');
+  });
+}
+
+/** Runs the built `corral` CLI against a hub; never rejects, so failures can be asserted. */
+export async function runCli(hubApi: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN.cli, '--hub', hubApi, ...args], (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
   });
 }
