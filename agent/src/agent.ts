@@ -14,6 +14,8 @@ import { DropCounter } from './drops.js';
 import { AgentLink } from './link.js';
 import { type NodeFacts, allocatable } from './node-info.js';
 import type { PodManager } from './pods/pod-manager.js';
+import type { Outbox } from './outbox/outbox.js';
+import { OutboxSender } from './outbox/sender.js';
 import type { Identity } from './state/store.js';
 
 export interface AgentDeps {
@@ -25,6 +27,8 @@ export interface AgentDeps {
   sampleNode: () => Promise<{ cpu: number; memory: number; memoryAvailable: number }>;
   sampleAgent: () => Promise<{ cpu: number; memory: number }>;
   pods: PodManager;
+  /** Durable events, sent to the hub and forgotten once it acknowledges them. */
+  outbox: Outbox;
 }
 
 /** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
@@ -41,6 +45,7 @@ export class Agent {
   private heartbeatSeq = 0;
   private readonly startedAt: number;
   private readonly topics;
+  private readonly events: OutboxSender;
 
   constructor(private readonly deps: AgentDeps) {
     const node = deps.config.nodeName;
@@ -52,7 +57,18 @@ export class Agent {
       cmd: nodeTopic(node, 'cmd'),
       desired: nodeTopic(node, 'desired'),
       reply: nodeTopic(node, 'reply'),
+      events: nodeTopic(node, 'events'),
+      ack: nodeTopic(node, 'ack'),
     };
+    this.events = new OutboxSender({
+      outbox: deps.outbox,
+      log: deps.log,
+      publish: async (events) => {
+        const payload = encodeMessage('events', { v: PROTOCOL_VERSION, ts: this.deps.now(), uid: this.deps.identity.uid, events });
+        await this.link.publish(this.topics.events, payload, { qos: 1 });
+      },
+    });
+    deps.outbox.onAppended = () => this.events.notify();
     this.link = new AgentLink({
       url: deps.config.hub,
       clientId: `corral-agent-${node}`,
@@ -87,6 +103,7 @@ export class Agent {
   async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.stateTimer);
+    this.events.stop();
     await this.link.stop({ topic: this.topics.status, payload: this.offlineStatus(this.link.session, 'shutdown'), retain: true });
   }
 
@@ -98,6 +115,7 @@ export class Agent {
     const { config, facts, identity } = this.deps;
     await this.link.subscribe(this.topics.cmd);
     await this.link.subscribe(this.topics.desired);
+    await this.link.subscribe(this.topics.ack);
     const status = encodeMessage('status', {
       v: PROTOCOL_VERSION,
       ts: this.deps.now(),
@@ -111,6 +129,7 @@ export class Agent {
     });
     await this.link.publish(this.topics.status, status, { qos: 1, retain: true });
     await this.publishState();
+    this.events.linkUp();
     // The link counts as up once this returns; the first heartbeat goes right after.
     setImmediate(() => void this.heartbeat());
   }
@@ -137,6 +156,13 @@ export class Agent {
   private async receive(topic: string, payload: Uint8Array): Promise<void> {
     if (topic === this.topics.desired) {
       await this.receiveDesired(payload);
+      return;
+    }
+    if (topic === this.topics.ack) {
+      const ack = decodeMessage('ack', payload);
+      if (!ack.ok) this.dropped(ack.error.code, { topic, path: ack.error.path, bytes: payload.byteLength });
+      else if (ack.value.uid !== this.deps.identity.uid) this.dropped(ErrorCode.AckForeign, { uid: ack.value.uid });
+      else await this.events.acknowledged(ack.value.upTo);
       return;
     }
     if (topic !== this.topics.cmd) {

@@ -29,6 +29,8 @@ export const AgentConfigInput = z.object({
   /** The pod bridge and the subnet pod addresses come from. */
   podBridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be a Linux interface name (at most 15 characters)').default('corral0'),
   podSubnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.88.0.0/16').default('10.88.0.0/16'),
+  /** Size bound of the durable event outbox; when full, the oldest low-priority events are dropped (and counted). */
+  outboxMaxBytes: Quantity.default('1Mi'),
 });
 
 export interface AgentConfig {
@@ -49,6 +51,7 @@ export interface AgentConfig {
   podSubnet: string;
   insecureRegistries: string[];
   registryAuth: Record<string, { username: string; password: string }>;
+  outboxMaxBytes: number;
 }
 
 /** Flag name → config key, for the flags that are not spelled like their key. */
@@ -69,6 +72,7 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_POD_BRIDGE: 'podBridge',
   CORRAL_POD_SUBNET: 'podSubnet',
   CORRAL_INSECURE_REGISTRIES: 'insecureRegistries',
+  CORRAL_OUTBOX_MAX_BYTES: 'outboxMaxBytes',
 };
 
 export interface ConfigSources {
@@ -118,6 +122,9 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
   if (!cpu.ok) return err(new CorralError(ErrorCode.ConfigInvalid, `config: reserved.cpu: ${cpu.error.message}`, { path: 'reserved.cpu' }));
   const memory = parseMemory(c.reserved.memory);
   if (!memory.ok) return err(new CorralError(ErrorCode.ConfigInvalid, `config: reserved.memory: ${memory.error.message}`, { path: 'reserved.memory' }));
+  const outbox = parseMemory(c.outboxMaxBytes);
+  if (!outbox.ok) return err(new CorralError(ErrorCode.ConfigInvalid, `config: outboxMaxBytes: ${outbox.error.message}`, { path: 'outboxMaxBytes' }));
+  if (outbox.value < 16 * 1024) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: outboxMaxBytes: must be at least 16Ki', { path: 'outboxMaxBytes' }));
   return ok({
     dataDir: c.dataDir,
     hub: c.hub,
@@ -136,6 +143,7 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     podSubnet: c.podSubnet,
     insecureRegistries: c.insecureRegistries,
     registryAuth: c.registryAuth,
+    outboxMaxBytes: outbox.value,
   });
 }
 

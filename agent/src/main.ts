@@ -8,6 +8,7 @@ import { resolveAgentConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createPodManager } from './pods/compose.js';
 import { loadStaticPods } from './pods/static-pods.js';
+import { Outbox } from './outbox/outbox.js';
 import { detectNode } from './node-info.js';
 import { AgentStore } from './state/store.js';
 import { sampleAgentUsage, stopAgentUsage } from './usage/agent-usage.js';
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--pod-bridge <name>', 'pod network bridge (default corral0)')
     .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
     .option('--insecure-registries <hosts>', 'comma-separated registries reached over plain HTTP (loopback ones always are)')
+    .option('--outbox-max-bytes <size>', 'size bound of the durable event outbox (default 1Mi)')
     .option('--insecure', 'plain MQTT without TLS or authentication (the only mode until security lands)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
@@ -65,11 +67,12 @@ async function main(argv: string[]): Promise<number> {
 
   const store = await AgentStore.open(config.dataDir);
   const identity = await store.startIdentity();
+  const outbox = await Outbox.open(store, { maxBytes: config.outboxMaxBytes, now: Date.now });
   const facts = await detectNode({ runtime: config.runtime, agentVersion: agentVersion() });
   const nodeSampler = new NodeUsageSampler(availableParallelism());
   const staticPods = await loadStaticPods(config.podsDir);
   for (const error of staticPods.errors) log.error({ code: error.code, path: error.path }, `static pod skipped: ${error.message}`);
-  const pods = await createPodManager({ config, facts, store, log, staticPods: staticPods.pods, onStatus: () => void agent.publishState() });
+  const pods = await createPodManager({ config, facts, store, log, staticPods: staticPods.pods, onStatus: () => void agent.publishState(), outbox });
   const agent: Agent = new Agent({
     config,
     log,
@@ -79,8 +82,9 @@ async function main(argv: string[]): Promise<number> {
     sampleNode: () => nodeSampler.sample(),
     sampleAgent: () => sampleAgentUsage(),
     pods,
+    outbox,
   });
-  log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, arch: facts.info.architecture, runtime: facts.info.runtime.name }, 'agent starting');
+  log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, eventsPending: outbox.pending, arch: facts.info.architecture, runtime: facts.info.runtime.name }, 'agent starting');
   // Pods first, from LevelDB and the static pods dir: they run before and without the hub.
   await pods.start();
   agent.start();

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiNodeEventList } from './event-object.js';
 import { ApiPod, ApiPodList } from './pod-object.js';
 import {
   ApiDaemonSet,
@@ -104,6 +105,14 @@ export class HubClient {
     const { status, body } = await this.get(`api/v1/pods${query}`);
     if (!isSuccess(status)) throw this.httpError(status, body);
     return this.decode(ApiPodList, body, 'PodList');
+  }
+
+  /** GET /api/v1/events: the agents' events, newest first, optionally of one node or pod. */
+  async listNodeEvents(options: { node?: string; pod?: string; limit?: number } = {}): Promise<ApiNodeEventList> {
+    const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const { status, body } = await this.get(`api/v1/events${query ? `?${query}` : ''}`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiNodeEventList, body, 'EventList');
   }
 
   /** GET /api/v1/pods/{name}; CORRAL_POD_NOT_FOUND on 404. */

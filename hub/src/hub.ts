@@ -5,6 +5,7 @@ import { EmbeddedBroker } from './broker/embedded.js';
 import { HubBus } from './bus.js';
 import { CommandClient } from './command-client.js';
 import type { HubConfig } from './config.js';
+import { EventLog } from './events/event-log.js';
 import { dispatch } from './inbox.js';
 import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } from './pods/index.js';
 import type { NodeRecord } from './registry/node-record.js';
@@ -72,7 +73,10 @@ export class Hub {
     const workloads = new WorkloadStore({ deployments: store.collection<DeploymentRecord>('deployments'), daemonSets: store.collection<DaemonSetRecord>('daemonsets'), now, log });
     await workloads.load();
     const controller = new WorkloadController({ workloads, pods, nodes: registry, schedule: deps.schedule, schedulerConfig: deps.schedulerConfig, now, log });
-    const context = { registry, commands, pods, stats, log };
+    const events = new EventLog(store, { now, log });
+    await events.load();
+    const publish = (topic: string, payload: Uint8Array, options: { qos: 0 | 1 }) => (bus as HubBus).publish(topic, payload, options);
+    const context = { registry, commands, pods, stats, events, publish, log };
     bus = new HubBus({
       url: brokerUrl,
       log,
@@ -83,7 +87,7 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, startedAt: now(), now, workloads: { store: workloads, controller } });
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller } });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;

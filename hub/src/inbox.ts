@@ -1,7 +1,7 @@
 import { ErrorCode, decodeMessage, hubToAgentKinds, parseTopic } from '../../protocol/src/index.js';
 import { type HandlerContext, type Handlers, type InboundKind, handlers as defaultHandlers } from './handlers/index.js';
 
-const inboundKinds = new Set<string>(['status', 'heartbeat', 'state', 'reply'] satisfies InboundKind[]);
+const inboundKinds = new Set<string>(['status', 'heartbeat', 'state', 'reply', 'events'] satisfies InboundKind[]);
 const ownKinds = new Set<string>(hubToAgentKinds);
 
 /**

@@ -11,6 +11,7 @@ export const ErrorCode = {
   NodeNotFound: 'CORRAL_NODE_NOT_FOUND',
   PodNotFound: 'CORRAL_POD_NOT_FOUND',
   DesiredStale: 'CORRAL_DESIRED_STALE',
+  AckForeign: 'CORRAL_ACK_FOREIGN',
   HubUnreachable: 'CORRAL_HUB_UNREACHABLE',
   HubError: 'CORRAL_HUB_ERROR',
   CommandTimeout: 'CORRAL_COMMAND_TIMEOUT',

@@ -5,6 +5,7 @@ export * from './quantity.js';
 export * from './messages.js';
 export * from './schemas.js';
 export * from './desired.js';
+export * from './events.js';
 export * from './codec.js';
 export * from './objects/node.js';
 export * from './objects/pod.js';

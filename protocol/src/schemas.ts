@@ -1,4 +1,5 @@
 import { DesiredMessage } from './desired.js';
+import { AckMessage, EventsMessage } from './events.js';
 import { CommandMessage, HeartbeatMessage, ReplyMessage, StateMessage, StatusMessage } from './messages.js';
 
 /** Payload schema of every topic kind that has one. */
@@ -9,6 +10,8 @@ export const messageSchemas = {
   cmd: CommandMessage,
   reply: ReplyMessage,
   desired: DesiredMessage,
+  events: EventsMessage,
+  ack: AckMessage,
 } as const;
 
 export type MessageKind = keyof typeof messageSchemas;

@@ -6,7 +6,7 @@
 export const TOPIC_ROOT = 'corral/v1';
 
 export const agentToHubKinds = ['status', 'heartbeat', 'state', 'events', 'reply'] as const;
-export const hubToAgentKinds = ['desired', 'cmd'] as const;
+export const hubToAgentKinds = ['desired', 'cmd', 'ack'] as const;
 export const topicKinds = [...agentToHubKinds, ...hubToAgentKinds] as const;
 
 export type AgentToHubKind = (typeof agentToHubKinds)[number];

@@ -5,6 +5,7 @@ import type { AgentConfig } from '../config.js';
 import { OciImageStore } from '../images/index.js';
 import { CniPodNetwork, hostPodNetworkDeps } from '../network/index.js';
 import type { NodeFacts } from '../node-info.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { Prober } from '../probes/prober.js';
 import { Reconciler } from '../reconcile/driver.js';
 import type { DesiredPod } from '../reconcile/model.js';
@@ -24,6 +25,8 @@ export interface PodStackOptions {
   log: Logger;
   staticPods: DesiredPod[];
   onStatus: () => void;
+  /** The durable event outbox: container exits go in with the records they change. */
+  outbox: Outbox;
 }
 
 /** Builds the pod stack (images, OCI runtime, pod network, reconciler) for the agent's composition root. */
@@ -49,15 +52,24 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     registryAuth: config.registryAuth,
     log,
   });
+  const { outbox } = options;
   const records = new RecordBook(await store.loadPodRecords(), {
-    save: (uid, r) => store.savePodRecords(uid, r),
+    save: async (uid, r, events) => {
+      await outbox.append(events, [{ sublevel: 'pods', type: 'put', key: uid, value: r }]);
+    },
     forget: (uid) => store.forgetPod(uid),
   });
-  const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus: options.onStatus, resyncMs: 3000 });
+  const emit = async (events: Parameters<Outbox['append']>[0]) => {
+    await outbox.append(events);
+  };
+  const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus: options.onStatus, resyncMs: 3000, emit });
   const prober = new Prober({
     pods: () => reconciler.pods(),
     exec: (id, argv, timeoutMs) => ops.exec(id, argv, timeoutMs),
     restart: async (pod, container) => {
+      await emit([{ type: 'ProbeFailed', priority: 'high', pod: pod.name, podUid: pod.uid, container: container.name, reason: 'Liveness', message: 'liveness probe failed; restarting the container' }]).catch(
+        (error: unknown) => log.warn({ err: error }, 'probe event not recorded'),
+      );
       await ops.restartForLiveness(pod.uid, container, pod.spec.terminationGracePeriodSeconds * 1000);
       reconciler.trigger();
     },

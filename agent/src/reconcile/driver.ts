@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Container, PodStatus } from '../../../protocol/src/index.js';
 import { backoffDelay } from '../backoff.js';
+import type { EventInput } from '../outbox/outbox.js';
 import { afterExit, afterRestart, backoffDelayMs, freshRestartState } from './crash-loop.js';
-import type { DesiredPod, ImageState, ObservedPod } from './model.js';
+import type { DesiredPod, ImageState, ObservedPod, Termination } from './model.js';
 import { plan } from './plan.js';
 import { podStatus } from './pod-status.js';
 import type { RecordBook } from './record-book.js';
@@ -29,6 +30,24 @@ export interface ReconcilerOptions {
   onStatus?: (statuses: PodStatus[]) => void;
   /** Observe again at least this often, to notice exits (default 2 s). */
   resyncMs?: number;
+  /** Records events that come with no record change (container starts) in the outbox. */
+  emit?: (events: EventInput[]) => Promise<void>;
+}
+
+/** Exits that are worth keeping longest when the outbox is full. */
+const notableExits = new Set<Termination['reason']>(['OOMKilled', 'LivenessProbeFailed', 'StartError']);
+
+function exitEvent(pod: string | undefined, podUid: string, container: string, termination: Termination): EventInput {
+  return {
+    type: 'ContainerExited',
+    priority: notableExits.has(termination.reason) ? 'high' : 'low',
+    ...(pod !== undefined ? { pod } : {}),
+    podUid,
+    container,
+    reason: termination.reason,
+    exitCode: termination.exitCode,
+    ts: termination.finishedAt,
+  };
 }
 
 const MAX_ROUNDS = 16;
@@ -178,6 +197,11 @@ export class Reconciler {
     this.options.onStatus?.(statuses);
   }
 
+  /** A pod's name, while it is desired or still observed. */
+  private podName(uid: string): string | undefined {
+    return this.desired.find((p) => p.uid === uid)?.name ?? this.observed.find((p) => p.uid === uid)?.name;
+  }
+
   private buildExecutors(): Executors {
     const { ops, records, now, log } = this.options;
     return {
@@ -200,19 +224,29 @@ export class Reconciler {
         } catch (error) {
           const at = now();
           log.warn({ pod: pod.name, container: container.name, err: error }, 'container failed to start');
-          await records.update(pod.uid, container.name, (r) => {
-            const termination = { exitCode: 128, reason: 'StartError' as const, startedAt: at, finishedAt: at };
-            return { restart: afterExit(r?.restart ?? freshRestartState, termination), lastTermination: termination };
-          });
+          const termination = { exitCode: 128, reason: 'StartError' as const, startedAt: at, finishedAt: at };
+          const event = { ...exitEvent(pod.name, pod.uid, container.name, termination), message: (error as Error).message.slice(0, 1024) };
+          await records.update(pod.uid, container.name, (r) => ({ restart: afterExit(r?.restart ?? freshRestartState, termination), lastTermination: termination }), [event]);
           return;
         }
-        if (restarting) await records.update(pod.uid, container.name, (r) => ({ ...(r ?? { restart: freshRestartState }), restart: afterRestart(r?.restart ?? freshRestartState) }));
+        const started: EventInput = { type: 'ContainerStarted', priority: 'low', pod: pod.name, podUid: pod.uid, container: container.name };
+        if (restarting) {
+          await records.update(pod.uid, container.name, (r) => ({ ...(r ?? { restart: freshRestartState }), restart: afterRestart(r?.restart ?? freshRestartState) }), [started]);
+        } else {
+          await this.options.emit?.([started]).catch((error: unknown) => log.warn({ err: error }, 'start event not recorded'));
+        }
       },
       recordExit: async ({ podUid, container, termination, willRestart }) => {
-        await records.update(podUid, container, (r) => {
-          const restart = r?.restart ?? freshRestartState;
-          return { restart: willRestart ? afterExit(restart, termination) : restart, lastTermination: termination };
-        });
+        const event = exitEvent(this.podName(podUid), podUid, container, termination);
+        await records.update(
+          podUid,
+          container,
+          (r) => {
+            const restart = r?.restart ?? freshRestartState;
+            return { restart: willRestart ? afterExit(restart, termination) : restart, lastTermination: termination };
+          },
+          [event],
+        );
         log.info({ pod: podUid, container, exitCode: termination.exitCode, reason: termination.reason, willRestart }, 'container exited');
       },
       stopContainer: async ({ podUid, container, id }) => {

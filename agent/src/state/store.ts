@@ -13,6 +13,12 @@ export type StoredPodRecords = Record<string, ContainerRecord>;
 
 type PutOptions = { sync: boolean };
 
+/** Sublevels that take part in atomic batches. */
+export type BatchSublevel = 'pods' | 'outbox' | 'meta';
+
+/** One write of an atomic batch: everything in a batch lands together or not at all. */
+export type StoreOp = { sublevel: BatchSublevel; type: 'put'; key: string; value: unknown } | { sublevel: BatchSublevel; type: 'del'; key: string };
+
 export interface Identity {
   /** Created at the agent's first start; the hub's `metadata.uid` of this node. */
   uid: string;
@@ -22,7 +28,7 @@ export interface Identity {
 
 /**
  * The agent's LevelDB under its data dir. Sublevels are added by the features
- * that own them: `identity`, `desired`, `pods` (and `cron`, `outbox` later).
+ * that own them: `identity`, `desired`, `pods`, `outbox` and `meta` (`cron` later).
  */
 export class AgentStore {
   private constructor(private readonly db: Level<string, unknown>) {}
@@ -63,12 +69,37 @@ export class AgentStore {
     return out;
   }
 
-  async savePodRecords(uid: string, records: StoredPodRecords): Promise<void> {
-    await this.db.sublevel<string, StoredPodRecords>('pods', { valueEncoding: 'json' }).put(uid, records);
-  }
 
   async forgetPod(uid: string): Promise<void> {
     await this.db.sublevel<string, StoredPodRecords>('pods', { valueEncoding: 'json' }).del(uid);
+  }
+
+  /** Writes `ops` as one LevelDB batch; `sync` waits for fsync (events that must survive a power cut). */
+  async batch(ops: readonly StoreOp[], options: { sync: boolean }): Promise<void> {
+    if (ops.length === 0) return;
+    const levels = new Map<BatchSublevel, ReturnType<AgentStore['sub']>>();
+    const level = (name: BatchSublevel) => levels.get(name) ?? levels.set(name, this.sub(name)).get(name)!;
+    const batch = ops.map((op) =>
+      op.type === 'put' ? { type: 'put' as const, sublevel: level(op.sublevel), key: op.key, value: op.value } : { type: 'del' as const, sublevel: level(op.sublevel), key: op.key },
+    );
+    // classic-level honours `sync` on batches too; the generic typings do not list it.
+    const run = this.db.batch.bind(this.db) as unknown as (ops: unknown[], options: PutOptions) => Promise<void>;
+    await run(batch, options);
+  }
+
+  /** Every entry of a sublevel in key order. */
+  async entries<V>(sublevel: BatchSublevel): Promise<Array<[string, V]>> {
+    const out: Array<[string, V]> = [];
+    for await (const entry of this.sub(sublevel).iterator()) out.push(entry as [string, V]);
+    return out;
+  }
+
+  async getMeta<V>(key: string): Promise<V | undefined> {
+    return (await this.sub('meta').get(key)) as V | undefined;
+  }
+
+  private sub(name: BatchSublevel) {
+    return this.db.sublevel<string, unknown>(name, { valueEncoding: 'json' });
   }
 
   async close(): Promise<void> {

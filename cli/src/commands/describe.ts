@@ -14,7 +14,7 @@ export function registerDescribe(program: Command, ctx: CommandContext): void {
     .argument('<name>', 'its name')
     .action(async (text: string, name: string, _options: unknown, command: Command) => {
       const client = ctx.client(command);
-      const resource = parseResource(text);
+      const resource = parseResource(text, { supported: ['nodes', 'pods', 'deployments', 'daemonsets'], verb: 'describe' });
       const now = ctx.now();
       if (resource === 'nodes') ctx.io.stdout.write(describeNode(await client.getNode(name), now));
       else if (resource === 'pods') ctx.io.stdout.write(describePod(await client.getPod(name), now));

@@ -1,22 +1,32 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
+import { formatEventTable } from '../format/events.js';
 import { OUTPUT_FORMATS, parseOutputFormat, renderNodes, renderPods, renderWorkloads } from '../format/output.js';
 import { UsageError } from '../usage-error.js';
 import { WORKLOAD_KIND, parseResource } from './resource.js';
 
-/** `corral get nodes|pods|deployments|daemonsets [NAME] [--node N] [-o json|yaml|wide|name]` (also `get node NAME`, `get po`, `get deploy`, `get ds`). */
+/**
+ * `corral get nodes|pods|deployments|daemonsets [NAME] [--node N] [-o json|yaml|wide|name]` (also `get node NAME`,
+ * `get po`, `get deploy`, `get ds`), and `corral get events [POD] [--node N]`: the devices' events.
+ */
 export function registerGet(program: Command, ctx: CommandContext): void {
   program
     .command('get')
-    .description('list nodes, pods, deployments or daemonsets, or show one')
-    .argument('<resource>', 'resource type: nodes (node, no), pods (pod, po), deployments (deployment, deploy) or daemonsets (daemonset, ds)')
-    .argument('[name]', 'show only this one')
+    .description('list nodes, pods, deployments, daemonsets or events, or show one')
+    .argument('<resource>', 'resource type: nodes (node, no), pods (pod, po), deployments (deployment, deploy), daemonsets (daemonset, ds) or events (event, ev)')
+    .argument('[name]', 'show only this one (events: only those of this pod)')
     .option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default: table)`)
-    .option('--node <node>', 'pods: only those on this node')
-    .action(async (text: string, name: string | undefined, options: { output?: string; node?: string }, command: Command) => {
+    .option('--node <node>', 'pods and events: only those on this node')
+    .option('--limit <n>', 'events: at most this many, newest first (default 100)')
+    .action(async (text: string, name: string | undefined, options: { output?: string; node?: string; limit?: string }, command: Command) => {
       const resource = parseResource(text);
       const format = parseOutputFormat(options.output);
-      if (options.node !== undefined && resource !== 'pods') throw new UsageError('--node applies to pods only');
+      if (resource === 'events') {
+        await getEvents(ctx, command, { name, format, ...options });
+        return;
+      }
+      if (options.limit !== undefined) throw new UsageError('--limit applies to events only');
+      if (options.node !== undefined && resource !== 'pods') throw new UsageError('--node applies to pods and events only');
       if (options.node !== undefined && name !== undefined) throw new UsageError('--node cannot be combined with a pod name');
       const client = ctx.client(command);
       let output: string;
@@ -32,4 +42,14 @@ export function registerGet(program: Command, ctx: CommandContext): void {
       if (output === '' && (format === 'table' || format === 'wide')) ctx.io.stderr.write('No resources found.\n');
       else ctx.io.stdout.write(output);
     });
+}
+
+async function getEvents(ctx: CommandContext, command: Command, options: { name: string | undefined; format: string; node?: string; limit?: string }): Promise<void> {
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new UsageError('--limit must be an integer from 1 to 10000');
+  if (options.format === 'yaml' || options.format === 'name') throw new UsageError(`-o ${options.format} is not available for events (use json, wide or the table)`);
+  const list = await ctx.client(command).listNodeEvents({ node: options.node, pod: options.name, limit });
+  if (options.format === 'json') ctx.io.stdout.write(JSON.stringify(list, null, 2) + '\n');
+  else if (list.items.length === 0) ctx.io.stderr.write('No events found.\n');
+  else ctx.io.stdout.write(formatEventTable(list.items, ctx.now()));
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../usage-error.js';
 
-export type Resource = 'nodes' | 'pods' | 'deployments' | 'daemonsets';
+export type Resource = 'nodes' | 'pods' | 'deployments' | 'daemonsets' | 'events';
 
 /** Resource types the CLI knows, with the spellings kubectl users type. */
 const ALIASES: Record<string, Resource> = {
@@ -16,8 +16,11 @@ const ALIASES: Record<string, Resource> = {
   daemonsets: 'daemonsets',
   daemonset: 'daemonsets',
   ds: 'daemonsets',
+  events: 'events',
+  event: 'events',
+  ev: 'events',
 };
-const ALL: readonly Resource[] = ['nodes', 'pods', 'deployments', 'daemonsets'];
+const ALL: readonly Resource[] = ['nodes', 'pods', 'deployments', 'daemonsets', 'events'];
 
 /** The workload kind a resource type names. */
 export const WORKLOAD_KIND = { deployments: 'Deployment', daemonsets: 'DaemonSet' } as const;

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { API_VERSION, CorralError, ErrorCode, type NodeList, isNodeName } from '../../../protocol/src/index.js';
 import type { CommandClient } from '../command-client.js';
+import type { EventLog } from '../events/event-log.js';
 import type { PodStore } from '../pods/index.js';
 import { toNodeObject } from '../registry/node-object.js';
 import type { NodeRegistry } from '../registry/node-registry.js';
@@ -8,6 +9,7 @@ import type { HubStats } from '../stats.js';
 import type { Decision } from '../scheduler/types.js';
 import type { WorkloadController, WorkloadStore } from '../workloads/index.js';
 import { registerApplyRoutes } from './apply.js';
+import { registerEventRoutes } from './events.js';
 import { failure } from './failure.js';
 import { registerNodeAdminRoutes } from './node-admin.js';
 import { registerPodRoutes } from './pods.js';
@@ -20,6 +22,8 @@ export interface ApiDeps {
   pods: PodStore;
   startedAt: number;
   now: () => number;
+  /** Agents' outbox events (absent in tests of other routes). */
+  events?: EventLog;
   /** How long `GET /api/v1/pods/{name}/log` waits for the node (tests shorten it). */
   logsTimeoutMs?: number;
   /** Deployments and DaemonSets: apply, workload, explain and cordon/drain routes (absent: pods and nodes only). */
@@ -62,6 +66,7 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   });
 
   registerPodRoutes(app, deps);
+  if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.workloads) {
     const { store, controller, explain } = deps.workloads;
     registerApplyRoutes(app, { pods: deps.pods, workloads: store });

@@ -1,4 +1,5 @@
 import type { Handlers } from './context.js';
+import { handleEvents } from './events.js';
 import { handleHeartbeat } from './heartbeat.js';
 import { handleReply } from './reply.js';
 import { handleState } from './state.js';
@@ -11,4 +12,5 @@ export const handlers: Handlers = {
   heartbeat: handleHeartbeat,
   state: handleState,
   reply: handleReply,
+  events: handleEvents,
 };
