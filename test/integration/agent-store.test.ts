@@ -12,8 +12,13 @@ test('AgentStore keeps identity, desired state and pod records across reopening 
     assert.equal(await store.loadDesired(), undefined);
     const spec = PodSpec.parse({ containers: [{ name: 'main', image: 'busybox', resources: { limits: { cpu: '200m' } } }] });
     await store.saveDesired({ generation: 3, pods: [{ uid: 'u1', name: 'web', spec }] });
-    await store.savePodRecords('u1', { main: { restart: { restarts: 2, crashes: 1, notBefore: 5 } } });
-    await store.savePodRecords('u2', { main: { restart: { restarts: 0, crashes: 0, notBefore: 0 } } });
+    await store.batch(
+      [
+        { sublevel: 'pods', type: 'put', key: 'u1', value: { main: { restart: { restarts: 2, crashes: 1, notBefore: 5 } } } },
+        { sublevel: 'pods', type: 'put', key: 'u2', value: { main: { restart: { restarts: 0, crashes: 0, notBefore: 0 } } } },
+      ],
+      { sync: true },
+    );
     await store.forgetPod('u2');
     await store.close();
 
