@@ -110,6 +110,11 @@ function start(name: string, command: string, args: string[]): Daemon {
   return new Daemon(name, spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORRAL_HUB: undefined } }));
 }
 
+/** Starts any command as a Daemon (output kept, no stdin, without `CORRAL_HUB`), e.g. under `nsenter` (test/e2e/harness). */
+export function spawnDaemon(name: string, command: string, args: string[]): Daemon {
+  return start(name, command, args);
+}
+
 export interface HubHandle {
   daemon: Daemon;
   api: string;

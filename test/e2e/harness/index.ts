@@ -1,0 +1,10 @@
+export { type AgentHostOptions, AgentHost, type RuntimeContainer } from './agent-host.js';
+export type { ApiRequest, ApiResponse } from './api-forwarder.js';
+export { BrokerHost } from './broker-host.js';
+export { type E2eClusterOptions, E2eCluster } from './cluster.js';
+export { type CommandResult, inNetns, runCommand } from './exec.js';
+export { type ApiPod, HubHost } from './hub-host.js';
+export { RunNames, listNetns } from './names.js';
+export { type Residue, findResidue } from './residue.js';
+export { testImageArchive } from './test-image.js';
+export type { HostLink } from './topology.js';
