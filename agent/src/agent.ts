@@ -77,6 +77,8 @@ export class Agent {
       will: (session) => ({ topic: this.topics.status, payload: this.offlineStatus(session, 'connection-lost') }),
       onConnect: (session) => this.announce(session),
       onMessage: (topic, payload) => void this.receive(topic, payload),
+      // Offline fence (docs/offline.md): the pod manager learns when the broker link comes and goes.
+      onLinkChange: (event) => deps.pods.linkChanged(event),
       log: deps.log,
     });
   }

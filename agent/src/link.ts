@@ -17,9 +17,21 @@ export interface LinkOptions {
   /** Runs after every successful connect, before the link counts as up. */
   onConnect: (session: number) => Promise<void>;
   onMessage: (topic: string, payload: Uint8Array) => void;
+  /**
+   * The broker connection came up (before `onConnect`) or went down; `sinceContactMs`
+   * is how long ago the last packet arrived from the broker. Not called on `stop`.
+   */
+  onLinkChange?: (event: LinkChange) => void;
+  /** Monotonic ms for the last-contact time (default `performance.now`). */
+  monotonicNow?: () => number;
   log: Logger;
   backoff?: BackoffPolicy;
   random?: () => number;
+}
+
+export interface LinkChange {
+  connected: boolean;
+  sinceContactMs: number;
 }
 
 export interface PublishOptions {
@@ -39,8 +51,18 @@ export class AgentLink {
   private retryTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private up = false;
+  /** Whether `onLinkChange` last said connected. */
+  private linked = false;
+  private lastPacketAt: number;
 
-  constructor(private readonly options: LinkOptions) {}
+  constructor(private readonly options: LinkOptions) {
+    this.lastPacketAt = this.monotonicNow();
+  }
+
+  /** When the last packet arrived from the broker (monotonic ms; the link's creation before any). */
+  get lastContact(): number {
+    return this.lastPacketAt;
+  }
 
   get connected(): boolean {
     return this.up && this.client?.connected === true;
@@ -68,6 +90,9 @@ export class AgentLink {
     this.client.on('close', () => this.closed());
     this.client.on('error', (error) => o.log.debug({ err: error }, 'mqtt error'));
     this.client.on('message', (topic, payload) => o.onMessage(topic, payload));
+    this.client.on('packetreceive', () => {
+      this.lastPacketAt = this.monotonicNow();
+    });
   }
 
   async publish(topic: string, payload: Uint8Array, options: PublishOptions): Promise<boolean> {
@@ -99,6 +124,16 @@ export class AgentLink {
     client.end(true);
   }
 
+  private monotonicNow(): number {
+    return this.options.monotonicNow?.() ?? performance.now();
+  }
+
+  private linkChanged(connected: boolean): void {
+    if (this.linked === connected) return;
+    this.linked = connected;
+    this.options.onLinkChange?.({ connected, sinceContactMs: Math.max(0, this.monotonicNow() - this.lastPacketAt) });
+  }
+
   private nextSession(): number {
     this.attempt += 1;
     return this.options.sessionBase + this.attempt;
@@ -114,6 +149,7 @@ export class AgentLink {
     this.failures = 0;
     noDelay(this.client);
     this.options.log.info({ url: this.options.url, session }, 'connected to broker');
+    this.linkChanged(true);
     try {
       await this.options.onConnect(session);
       this.up = true;
@@ -127,6 +163,7 @@ export class AgentLink {
     if (this.up && !this.stopping) this.options.log.warn({ url: this.options.url }, 'disconnected from broker');
     this.up = false;
     if (this.stopping || !this.client) return;
+    this.linkChanged(false);
     clearTimeout(this.retryTimer);
     const wait = backoffDelay(this.failures, this.options.backoff ?? reconnectBackoff, this.options.random);
     this.failures += 1;

@@ -7,8 +7,20 @@ import type { DesiredPod } from '../reconcile/model.js';
 import type { Prober } from '../probes/prober.js';
 import { type PodCgroupSample, type PodUsage, PodUsageSampler } from '../usage/pod-usage.js';
 import type { AgentStore, StoredDesired } from '../state/store.js';
+import { type HubContact, desiredReceived, linkLost, linkRestored, offlineFence, offlineMs, startContact } from './offline-fence.js';
 import type { PodLayout } from './pod-layout.js';
 import { rotateLog, tailLines } from './pod-logs.js';
+
+/** A pod stopped because the hub is out of reach (`fenced: true`), or allowed to run again. */
+export interface FenceEvent {
+  pod: string;
+  uid: string;
+  fenced: boolean;
+  offlineSeconds: number;
+}
+
+/** Node timers overflow past 2^31 ms; a far deadline is checked again within this. */
+const MAX_FENCE_TIMER_MS = 3_600_000;
 
 export interface PodManagerOptions {
   store: AgentStore;
@@ -25,20 +37,33 @@ export interface PodManagerOptions {
   gcImages?: (inUse: ReadonlySet<string>) => Promise<void>;
   /** Cumulative cgroup figures of the given pods. */
   sampleCgroups?: (pods: ReadonlyArray<{ uid: string; name: string }>) => Promise<PodCgroupSample[]>;
+  /** A pod was fenced (`offline.stopAfterSeconds`) or runs again: for the event outbox. */
+  onFence?: (event: FenceEvent) => void;
+  /** Monotonic ms for the offline fence (default `performance.now`). */
+  monotonicNow?: () => number;
 }
 
 export type DesiredOutcome = 'applied' | 'unchanged' | 'stale';
 
 /**
  * What the node runs: the hub's last desired state (kept in LevelDB, so it is
- * run again after a reboot before and without the hub) plus static pods.
+ * run again after a reboot before and without the hub) plus static pods, less
+ * the hub's pods fenced while the hub is out of reach (see `offline-fence.ts`).
  */
 export class PodManager {
   private hub: StoredDesired = { generation: 0, pods: [] };
   private rotateTimer: NodeJS.Timeout | undefined;
   private gcTimer: NodeJS.Timeout | undefined;
+  private contact: HubContact;
+  /** The pods fenced now, by uid. */
+  private readonly fencedPods = new Map<string, DesiredPod>();
+  private fenceTimer: NodeJS.Timeout | undefined;
+  private running = false;
 
-  constructor(private readonly options: PodManagerOptions) {}
+  constructor(private readonly options: PodManagerOptions) {
+    // The agent cannot know how long it was down: its start counts as the last contact.
+    this.contact = startContact(this.monotonicNow());
+  }
 
   get generation(): number {
     return this.hub.generation;
@@ -46,7 +71,8 @@ export class PodManager {
 
   async start(): Promise<void> {
     this.hub = (await this.options.store.loadDesired()) ?? this.hub;
-    this.push();
+    this.running = true;
+    this.refreshFence(true);
     this.options.reconciler.start();
     this.options.prober?.start();
     this.rotateTimer = setInterval(() => void this.rotateLogs(), 30_000);
@@ -61,6 +87,8 @@ export class PodManager {
   }
 
   async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.fenceTimer);
     clearInterval(this.rotateTimer);
     clearInterval(this.gcTimer);
     this.options.prober?.stop();
@@ -70,12 +98,21 @@ export class PodManager {
   /** A desired state from the hub: older generations are refused (a replayed or reordered message). */
   async applyDesired(message: DesiredMessage): Promise<DesiredOutcome> {
     if (message.generation < this.hub.generation) return 'stale';
-    if (message.generation === this.hub.generation && this.hub.generation !== 0) return 'unchanged';
+    if (message.generation === this.hub.generation && this.hub.generation !== 0) {
+      this.setContact(desiredReceived(this.contact));
+      return 'unchanged';
+    }
     const next: StoredDesired = { generation: message.generation, pods: message.pods.map((p) => ({ uid: p.uid, name: p.name, spec: p.spec })) };
     await this.options.store.saveDesired(next);
     this.hub = next;
-    this.push();
+    this.setContact(desiredReceived(this.contact), true);
     return 'applied';
+  }
+
+  /** The broker connection came up or went down (`sinceContactMs`: since the last packet from the broker). */
+  linkChanged(event: { connected: boolean; sinceContactMs: number }): void {
+    const now = this.monotonicNow();
+    this.setContact(event.connected ? linkRestored(this.contact, now) : linkLost(this.contact, now - event.sinceContactMs, now));
   }
 
   private readonly usage = new PodUsageSampler();
@@ -83,11 +120,22 @@ export class PodManager {
   /** Per-pod cpu (millicores, since the previous call) and memory, for heartbeats. */
   async podUsage(now: number): Promise<PodUsage[]> {
     if (!this.options.sampleCgroups) return [];
-    return this.usage.next(await this.options.sampleCgroups(this.pods()), now);
+    return this.usage.next(await this.options.sampleCgroups(this.runnablePods()), now);
   }
 
+  /** The reconciler's pod statuses, and fenced pods as Pending with their containers waiting (`OfflineFenced`). */
   statuses(): PodStatus[] {
-    return this.options.reconciler.statuses();
+    const seconds = Math.floor(offlineMs(this.contact, this.monotonicNow()) / 1000);
+    const waiting = { reason: 'OfflineFenced', message: `no contact with the hub for ${seconds}s` };
+    const fenced = [...this.fencedPods.values()].map(
+      (pod): PodStatus => ({
+        name: pod.name,
+        uid: pod.uid,
+        phase: 'Pending',
+        containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image, ready: false, restartCount: 0, state: { waiting } })),
+      }),
+    );
+    return [...this.options.reconciler.statuses(), ...fenced];
   }
 
   async readLogs(request: { pod: string; container?: string; tail?: number }): Promise<CommandResult<'logs'>> {
@@ -106,8 +154,69 @@ export class PodManager {
     return [...this.options.staticPods, ...this.hub.pods];
   }
 
+  /** What the reconciler runs: every pod but the fenced ones. */
+  private runnablePods(): DesiredPod[] {
+    return this.pods().filter((p) => !this.fencedPods.has(p.uid));
+  }
+
   private push(): void {
-    this.options.reconciler.setDesired(this.pods());
+    this.options.reconciler.setDesired(this.runnablePods());
+  }
+
+  private monotonicNow(): number {
+    return this.options.monotonicNow?.() ?? performance.now();
+  }
+
+  /** A new contact state; the outage it ends (if any) is what the lifted fences report. */
+  private setContact(next: HubContact, forcePush = false): void {
+    const now = this.monotonicNow();
+    const outageMs = offlineMs(this.contact, now);
+    this.contact = next;
+    if (this.running) this.refreshFence(forcePush, outageMs);
+  }
+
+  /** Recomputes the fence; logs and reports what changed, pushes the pods when needed, and sets the timer for the next change. */
+  private refreshFence(forcePush = false, outageMs = 0): void {
+    const now = this.monotonicNow();
+    const fence = offlineFence(this.hub.pods, this.contact, now);
+    const offlineSeconds = Math.floor(Math.max(fence.offlineMs, outageMs) / 1000);
+    let changed = false;
+    for (const pod of this.hub.pods) {
+      if (!fence.fenced.has(pod.uid)) continue;
+      const already = this.fencedPods.has(pod.uid);
+      this.fencedPods.set(pod.uid, pod);
+      if (already) continue;
+      changed = true;
+      this.options.log.warn({ pod: pod.name, uid: pod.uid, offlineSeconds, stopAfterSeconds: pod.spec.offline?.stopAfterSeconds }, 'no contact with the hub: pod fenced, stopping it');
+      this.reportFence({ pod: pod.name, uid: pod.uid, fenced: true, offlineSeconds });
+    }
+    for (const [uid, pod] of this.fencedPods) {
+      if (fence.fenced.has(uid)) continue;
+      changed = true;
+      this.fencedPods.delete(uid);
+      const runsAgain = this.hub.pods.some((p) => p.uid === uid);
+      const why = !runsAgain ? 'no longer desired on this node' : this.contact.link === 'up' ? 'desired state received' : 'no desired state since the reconnect';
+      this.options.log.info({ pod: pod.name, uid, offlineSeconds, runsAgain }, `pod fence lifted: ${why}`);
+      this.reportFence({ pod: pod.name, uid, fenced: false, offlineSeconds });
+    }
+    if (changed || forcePush) this.push();
+    this.scheduleFence(fence.nextChangeAt, now);
+  }
+
+  private reportFence(event: FenceEvent): void {
+    try {
+      this.options.onFence?.(event);
+    } catch (error) {
+      this.options.log.warn({ err: error, pod: event.pod }, 'fence event not recorded');
+    }
+  }
+
+  private scheduleFence(at: number | undefined, now: number): void {
+    clearTimeout(this.fenceTimer);
+    this.fenceTimer = undefined;
+    if (at === undefined || !this.running) return;
+    this.fenceTimer = setTimeout(() => this.refreshFence(), Math.min(MAX_FENCE_TIMER_MS, Math.max(1, Math.ceil(at - now))));
+    this.fenceTimer.unref();
   }
 
   private async rotateLogs(): Promise<void> {

@@ -90,6 +90,11 @@ const podSpecShape = {
   volumes: z.array(Volume).default([]),
   nodeName: z.string().optional(),
   terminationGracePeriodSeconds: z.number().int().nonnegative().default(10),
+  /**
+   * While the hub is unreachable: `stopAfterSeconds` after the agent's last contact the pod is
+   * stopped (fenced), so a singleton the hub moves elsewhere does not run twice (docs/offline.md).
+   */
+  offline: z.strictObject({ stopAfterSeconds: z.number().int().positive() }).optional(),
   ...placementFields,
 };
 

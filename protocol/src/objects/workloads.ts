@@ -11,6 +11,21 @@ export const OnNodeLost = z
   ]);
 export type OnNodeLost = z.output<typeof OnNodeLost>;
 
+/**
+ * A pod that fences itself offline (`offline.stopAfterSeconds`) must stop before the hub starts its
+ * replacement on another node (`onNodeLost.lostAfterSeconds` with policy `reschedule`).
+ */
+function checkOfflineFence(spec: { template: { offline?: { stopAfterSeconds: number } | undefined }; onNodeLost: OnNodeLost }, ctx: z.RefinementCtx): void {
+  const stopAfter = spec.template.offline?.stopAfterSeconds;
+  const { policy, lostAfterSeconds } = spec.onNodeLost;
+  if (stopAfter === undefined || policy !== 'reschedule' || stopAfter < lostAfterSeconds) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['template', 'offline', 'stopAfterSeconds'],
+    message: `must be less than spec.onNodeLost.lostAfterSeconds (${lostAfterSeconds}) so the pod stops before the hub starts a replacement`,
+  });
+}
+
 const intOrPercent = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,3}%$/, 'must be a whole number or a percentage like 25%')]);
 
 const metadata = z.object({
@@ -30,7 +45,7 @@ export const DeploymentSpec = z.strictObject({
     })
     .default({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }),
   onNodeLost: OnNodeLost.default({ policy: 'reschedule', lostAfterSeconds: 30 }),
-});
+}).superRefine(checkOfflineFence);
 export type DeploymentSpec = z.output<typeof DeploymentSpec>;
 
 export const DeploymentObject = z.object({ apiVersion: z.literal(API_VERSION), kind: z.literal('Deployment'), metadata, spec: DeploymentSpec });
@@ -40,7 +55,7 @@ export const DaemonSetSpec = z.strictObject({
   template: PodTemplate,
   /** Device-bound by nature: a DaemonSet's pod stays with its node. */
   onNodeLost: OnNodeLost.default({ policy: 'keep', lostAfterSeconds: 30 }),
-});
+}).superRefine(checkOfflineFence);
 export type DaemonSetSpec = z.output<typeof DaemonSetSpec>;
 
 export const DaemonSetObject = z.object({ apiVersion: z.literal(API_VERSION), kind: z.literal('DaemonSet'), metadata, spec: DaemonSetSpec });
