@@ -46,6 +46,7 @@ export class Agent {
   private readonly startedAt: number;
   private readonly topics;
   private readonly events: OutboxSender;
+  private desiredQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: AgentDeps) {
     const node = deps.config.nodeName;
@@ -157,7 +158,11 @@ export class Agent {
 
   private async receive(topic: string, payload: Uint8Array): Promise<void> {
     if (topic === this.topics.desired) {
-      await this.receiveDesired(payload);
+      // One at a time, in arrival order: storing a desired state awaits the disk, and a newer
+      // generation must never be overwritten by an older one that was checked before it landed.
+      const next = this.desiredQueue.then(() => this.receiveDesired(payload));
+      this.desiredQueue = next.catch(() => undefined);
+      await next;
       return;
     }
     if (topic === this.topics.ack) {
