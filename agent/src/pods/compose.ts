@@ -77,6 +77,15 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     log,
   });
   return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, sampleCgroups: (pods) => ops.podCgroupSamples(pods),
+    onFence: (event) =>
+      void emit([{
+        type: event.fenced ? 'PodFenced' : 'PodUnfenced',
+        priority: 'high',
+        pod: event.pod,
+        podUid: event.uid,
+        reason: event.fenced ? 'OfflineFenced' : 'HubReachable',
+        message: event.fenced ? `no contact with the hub for ${event.offlineSeconds}s: stopped (offline.stopAfterSeconds)` : 'the hub is reachable again',
+      }]).catch((error: unknown) => log.warn({ err: error }, 'fence event not recorded')),
     gcImages: async (inUse) => {
       const report = await images.gc({ inUse, minFreeBytes: IMAGE_GC_FREE_BELOW });
       if (report.ok && report.value.removed.length > 0) log.info({ removed: report.value.removed, freeBytes: report.value.freeBytesAfter }, 'unused images removed');

@@ -33,6 +33,7 @@ test('resolveAgentConfig applies the documented defaults', () => {
     podsDir: '/etc/corral/pods.d',
     hostPathAllow: [],
     runtimeStateDir: '/run/corral',
+    outboxMaxBytes: 1024 * 1024,
     podBridge: 'corral0',
     podSubnet: '10.88.0.0/16',
     insecureRegistries: [],
@@ -81,6 +82,7 @@ test('resolveAgentConfig reads every CORRAL_* variable', () => {
       CORRAL_RUNTIME_STATE_DIR: '/run/x',
       CORRAL_POD_BRIDGE: 'cbr0',
       CORRAL_POD_SUBNET: '10.1.0.0/16',
+      CORRAL_OUTBOX_MAX_BYTES: '64Ki',
     },
   });
   assert.deepEqual(c, {
@@ -97,6 +99,7 @@ test('resolveAgentConfig reads every CORRAL_* variable', () => {
     podsDir: '/etc/pods',
     hostPathAllow: ['/srv/data', '/media/usb'],
     runtimeStateDir: '/run/x',
+    outboxMaxBytes: 64 * 1024,
     podBridge: 'cbr0',
     podSubnet: '10.1.0.0/16',
     insecureRegistries: [],
@@ -247,4 +250,10 @@ test('sanitizeNodeName returns a valid DNS label when truncating a long hostname
     assert.ok(isNodeName(name), `${JSON.stringify(host)} → ${JSON.stringify(name)}`);
   }
   assert.equal(sanitizeNodeName(`${'a'.repeat(62)}-b`), 'a'.repeat(62));
+});
+
+test('resolveAgentConfig refuses an outbox bound below 16Ki, naming the field', () => {
+  const r = resolveAgentConfig({ env: {}, flags: { outboxMaxBytes: '4Ki' } }, 'test-host');
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error.message, /^config: outboxMaxBytes: must be at least 16Ki$/);
 });

@@ -109,7 +109,7 @@ describe('corral pod commands against a stub hub', () => {
   });
 
   it('get pods rejects --node with nodes or with a pod name', async () => {
-    assertFailed(await corral(['--hub', hub.url, 'get', 'nodes', '--node', 'x']), /^error: --node applies to pods only$/);
+    assertFailed(await corral(['--hub', hub.url, 'get', 'nodes', '--node', 'x']), /^error: --node applies to pods and events only$/);
     assertFailed(await corral(['--hub', hub.url, 'get', 'pod', 'web', '--node', 'x']), /^error: --node cannot be combined with a pod name$/);
   });
 
