@@ -9,8 +9,9 @@ APT_PROBES := mosquitto runc crun skopeo umoci ip iptables busybox docker-regist
 NODE_TEST := node --import tsx --test --test-reporter=spec
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' | sort)
+E2E_TESTS = $(shell find test/e2e -name '*.test.ts' | sort)
 
-.PHONY: help setup apt-packages up test test-unit test-integration typecheck build bench clean
+.PHONY: help setup apt-packages up test test-unit test-integration test-e2e typecheck build bench clean
 
 help:
 	@echo "make up     set up, then run a hub (embedded broker) and a local agent"
@@ -44,7 +45,7 @@ up: setup
 	node dist/scripts/up.js
 
 test: setup typecheck
-	$(NODE_TEST) $(UNIT_TESTS) $(INTEGRATION_TESTS)
+	$(NODE_TEST) $(UNIT_TESTS) $(INTEGRATION_TESTS) $(E2E_TESTS)
 
 test-unit: node_modules/.installed
 	$(NODE_TEST) $(UNIT_TESTS)
@@ -52,11 +53,17 @@ test-unit: node_modules/.installed
 test-integration: setup
 	$(NODE_TEST) $(INTEGRATION_TESTS)
 
+# Hub, broker and agents on simulated hosts: network namespaces joined by a bridge (root).
+test-e2e: setup
+	$(NODE_TEST) $(E2E_TESTS)
+
 # In sequence: start and footprint run real containers (root, runc) and must not overlap.
 bench: setup
 	npx tsx bench/protocol/protocol.bench.ts
 	npx tsx bench/start/start.bench.ts
 	npx tsx bench/footprint/footprint.bench.ts
+	npx tsx bench/scheduler/scheduler.bench.ts
+	npx tsx bench/recovery/recovery.bench.ts
 
 clean:
 	rm -rf dist .data

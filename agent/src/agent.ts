@@ -196,10 +196,10 @@ export class Agent {
         this.dropped(ErrorCode.DesiredStale, { generation: decoded.value.generation, current: this.deps.pods.generation });
         return;
       }
-      if (outcome === 'applied') {
-        this.deps.log.info({ generation: decoded.value.generation, pods: decoded.value.pods.length }, 'desired state applied');
-        await this.publishState();
-      }
+      if (outcome === 'applied') this.deps.log.info({ generation: decoded.value.generation, pods: decoded.value.pods.length }, 'desired state applied');
+      // Also when unchanged: a hub that restarted republishes every node's desired state and
+      // learns the pods' state from the answer (with an external broker the link never dropped).
+      await this.publishState();
     } catch (error) {
       // Not stored (e.g. disk full): the last good desired state keeps running; the retained message comes again on reconnect.
       this.deps.log.error({ err: error }, 'could not apply the desired state');
