@@ -135,7 +135,7 @@ export class PodManager {
         containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image, ready: false, restartCount: 0, state: { waiting } })),
       }),
     );
-    return [...this.options.reconciler.statuses(), ...fenced];
+    return [...this.options.reconciler.statuses().filter((s) => !this.fencedPods.has(s.uid)), ...fenced];
   }
 
   async readLogs(request: { pod: string; container?: string; tail?: number }): Promise<CommandResult<'logs'>> {
@@ -154,9 +154,9 @@ export class PodManager {
     return [...this.options.staticPods, ...this.hub.pods];
   }
 
-  /** What the reconciler runs: every pod but the fenced ones. */
+  /** What the reconciler runs: every pod, the fenced ones suspended (stopped, sandbox and records kept). */
   private runnablePods(): DesiredPod[] {
-    return this.pods().filter((p) => !this.fencedPods.has(p.uid));
+    return this.pods().map((p) => (this.fencedPods.has(p.uid) ? { ...p, suspended: true } : p));
   }
 
   private push(): void {

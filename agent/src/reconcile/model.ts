@@ -7,6 +7,11 @@ export interface DesiredPod {
   uid: string;
   name: string;
   spec: PodSpec;
+  /**
+   * Kept but not run (fenced while the hub is out of reach): its containers are stopped and
+   * removed; its sandbox, volumes, logs and restart records stay for when it runs again.
+   */
+  suspended?: boolean;
 }
 
 /** Why a container stopped, in the terms `containerStatuses` use. */

@@ -1,7 +1,7 @@
 import type { Container } from '../../../protocol/src/index.js';
 import { type ContainerRecord, type DesiredPod, type ImageState, type ObservedContainer, type ObservedPod, type PodRecords, containerHash, sandboxHash } from './model.js';
 import { shouldRestart } from './restart-policy.js';
-import type { Step } from './steps.js';
+import type { Step, StopReason } from './steps.js';
 
 export interface PlanInput {
   desired: readonly DesiredPod[];
@@ -39,6 +39,11 @@ export function plan(input: PlanInput): Plan {
   for (const want of input.desired) {
     const observed = observedByUid.get(want.uid);
     if (observed?.sandboxHash !== undefined && observed.sandboxHash !== sandboxHash(want.spec)) continue; // torn down first
+    if (want.suspended) {
+      // Stopped, then removed without recording an exit: the stop is not a crash and must not count as a restart.
+      for (const c of observed?.containers ?? []) steps.push(c.state.status === 'running' ? stop(want.uid, c, 'Suspended') : remove(want.uid, c));
+      continue;
+    }
     for (const c of want.spec.containers) {
       if (input.images.present.has(c.image) || pulls.has(c.image)) continue;
       const blocked = input.images.pullBackoff.get(c.image);
@@ -124,7 +129,7 @@ function teardown(observed: ObservedPod, reason: 'PodDeleted' | 'SpecChanged', f
   if (forget) steps.push({ kind: 'forgetPod', podUid: observed.uid });
 }
 
-function stop(podUid: string, c: ObservedContainer, reason: 'PodDeleted' | 'SpecChanged'): Step {
+function stop(podUid: string, c: ObservedContainer, reason: StopReason): Step {
   return { kind: 'stopContainer', podUid, container: c.name, id: c.id, reason };
 }
 

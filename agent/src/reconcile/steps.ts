@@ -11,10 +11,12 @@ export type Step =
   | { kind: 'createSandbox'; pod: DesiredPod }
   | { kind: 'startContainer'; pod: DesiredPod; container: Container }
   | { kind: 'recordExit'; podUid: string; container: string; termination: Termination; willRestart: boolean }
-  | { kind: 'stopContainer'; podUid: string; container: string; id: string; reason: 'PodDeleted' | 'SpecChanged' }
+  | { kind: 'stopContainer'; podUid: string; container: string; id: string; reason: StopReason }
   | { kind: 'removeContainer'; podUid: string; container: string; id: string }
   | { kind: 'removeSandbox'; podUid: string }
   | { kind: 'forgetPod'; podUid: string };
+
+export type StopReason = 'PodDeleted' | 'SpecChanged' | 'Suspended';
 
 export type StepKind = Step['kind'];
 export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;

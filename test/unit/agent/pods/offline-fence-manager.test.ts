@@ -29,7 +29,8 @@ async function harness(t: TestContext) {
   const log = Object.fromEntries(['debug', 'info', 'warn', 'error'].map((level) => [level, (_: unknown, msg: string) => logs.push({ level, msg })])) as unknown as Logger;
   const reconciler = {
     setDesired: (pods: DesiredPod[]) => {
-      running = pods;
+      // A suspended (fenced) pod is kept by the reconciler but does not run.
+      running = pods.filter((p) => !p.suspended);
     },
     start: () => {},
     stop: async () => {},

@@ -113,3 +113,19 @@ test('plan recreates the whole pod when a pod-level setting changes', () => {
   const stopped = plan({ desired: [after], observed: [observedAs(before, { status: 'exited', exitCode: 0, reason: 'Killed', startedAt: 1, finishedAt: 2 })], records: none, images: imagesPresent, now: NOW });
   assert.deepEqual(kinds(stopped), ['removeContainer', 'removeSandbox']);
 });
+
+test('plan stops a suspended pod, then removes its containers without recording an exit, and keeps its sandbox', () => {
+  const p = { ...pod('single'), suspended: true };
+  const runningNow = plan({ desired: [p], observed: [observedAs(p, { status: 'running', startedAt: 1 })], records: none, images: imagesPresent, now: NOW });
+  assert.deepEqual(runningNow.steps.map((s) => [s.kind, 'reason' in s ? s.reason : undefined]), [['stopContainer', 'Suspended']]);
+  const stopped = plan({ desired: [p], observed: [observedAs(p, { status: 'exited', exitCode: 143, reason: 'Error', startedAt: 1, finishedAt: 2 })], records: none, images: imagesPresent, now: NOW });
+  assert.deepEqual(kinds(stopped), ['removeContainer'], 'no recordExit: a fence is not a crash');
+  const idle = plan({ desired: [p], observed: [observedAs(p, undefined)], records: none, images: imagesPresent, now: NOW });
+  assert.deepEqual(kinds(idle), [], 'the sandbox stays and nothing starts');
+});
+
+test('plan starts a formerly suspended pod afresh in its kept sandbox', () => {
+  const p = pod('single');
+  const result = plan({ desired: [p], observed: [observedAs(p, undefined)], records: none, images: imagesPresent, now: NOW });
+  assert.deepEqual(kinds(result), ['startContainer']);
+});
