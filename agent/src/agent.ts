@@ -210,7 +210,7 @@ export class Agent {
     const base = { v: PROTOCOL_VERSION, id: command.id, ts: this.deps.now() } as const;
     let message: ReplyMessage;
     try {
-      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now, readLogs: (request) => this.deps.pods.readLogs(request) }, command);
+      const result = await handleCommand({ agentVersion: this.deps.facts.info.agentVersion, startedAt: this.startedAt, now: this.deps.now, readLogs: (request) => this.deps.pods.readLogs(request), triggerRun: (job) => this.deps.pods.triggerRun(job) }, command);
       message = { ...base, ok: true, result };
     } catch (error) {
       const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : ErrorCode.CommandFailed;

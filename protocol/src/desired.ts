@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Labels } from './labels.js';
 import { PROTOCOL_VERSION } from './messages.js';
+import { CronJobSpec, type CronJobSpecInput } from './objects/cronjob.js';
 import { PodSpec, type PodSpecInput } from './objects/pod.js';
 
 /** One pod of a node's desired state. The spec travels in manifest form (see `toWirePodSpec`). */
@@ -10,6 +11,14 @@ export const DesiredPodEntry = z.object({
   labels: Labels.default({}),
   spec: PodSpec,
 });
+
+/** One CronJob the node runs on its own schedule (its runs are the agent's, even offline). */
+export const DesiredCronJobEntry = z.object({
+  uid: z.string().min(1).max(64),
+  name: z.string().min(1).max(52),
+  spec: CronJobSpec,
+});
+export type DesiredCronJobEntry = z.output<typeof DesiredCronJobEntry>;
 
 /**
  * Hub→agent on `…/desired`, QoS 1, retained: everything the node should run.
@@ -21,6 +30,7 @@ export const DesiredMessage = z.object({
   /** Grows with every change the hub commits for this node; the agent reports it back as observedGeneration. */
   generation: z.number().int().nonnegative(),
   pods: z.array(DesiredPodEntry).max(512),
+  cronJobs: z.array(DesiredCronJobEntry).max(256).default([]),
 });
 export type DesiredMessage = z.output<typeof DesiredMessage>;
 export type DesiredMessageInput = z.input<typeof DesiredMessage>;
@@ -37,4 +47,10 @@ export function toWirePodSpec(spec: PodSpec): PodSpecInput {
     ...spec,
     containers: spec.containers.map((c) => ({ ...c, resources: { requests: quantities(c.resources.requests), limits: quantities(c.resources.limits) } })),
   } as PodSpecInput;
+}
+
+/** A parsed CronJob spec back in manifest form (its template's quantities as `toWirePodSpec` writes them). */
+export function toWireCronJobSpec(spec: CronJobSpec): CronJobSpecInput {
+  const { metadata, ...podSpec } = spec.template;
+  return { ...spec, template: { ...(toWirePodSpec(podSpec as PodSpec) as object), metadata } } as CronJobSpecInput;
 }

@@ -10,6 +10,7 @@ export const ErrorCode = {
   QuantityInvalid: 'CORRAL_QUANTITY_INVALID',
   NodeNotFound: 'CORRAL_NODE_NOT_FOUND',
   PodNotFound: 'CORRAL_POD_NOT_FOUND',
+  CronJobNotFound: 'CORRAL_CRONJOB_NOT_FOUND',
   DesiredStale: 'CORRAL_DESIRED_STALE',
   AckForeign: 'CORRAL_ACK_FOREIGN',
   HubUnreachable: 'CORRAL_HUB_UNREACHABLE',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from './messages.js';
+import { RunStatus } from './objects/cronjob.js';
 
 const count = z.number().int().nonnegative();
 const timestamp = z.number().int().nonnegative();
@@ -12,7 +13,26 @@ const timestamp = z.number().int().nonnegative();
 export const EventPriority = z.enum(['high', 'low']);
 export type EventPriority = z.infer<typeof EventPriority>;
 
-export const eventTypes = ['ContainerStarted', 'ContainerExited', 'ProbeFailed', 'PodFenced', 'PodUnfenced', 'EventsDropped'] as const;
+export const eventTypes = ['ContainerStarted', 'ContainerExited', 'ProbeFailed', 'PodFenced', 'PodUnfenced', 'EventsDropped', 'CronRun'] as const;
+
+/** A CronJob run record (`CronRun` events): one per run that ended, or per scheduled time that was missed. */
+export const RunRecord = z.object({
+  job: z.string().min(1).max(52),
+  jobUid: z.string().max(64),
+  /** The run's pod name (`<job>-<scheduled time in seconds>`, `-m<n>` for a manual run). */
+  run: z.string().max(253),
+  /** The time the schedule named (for a manual run: when it was asked for). */
+  scheduledAt: timestamp,
+  startedAt: timestamp.optional(),
+  finishedAt: timestamp.optional(),
+  status: RunStatus,
+  exitCode: z.number().int().optional(),
+  reason: z.string().max(128).optional(),
+  manual: z.boolean().optional(),
+  /** The last lines of the run's log (its first container's). */
+  logTail: z.array(z.string().max(1024)).max(20).optional(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
 
 /** One event of a node. `seq` grows by one per event the agent records and is never reused on that data dir. */
 export const AgentEvent = z.object({
@@ -28,6 +48,8 @@ export const AgentEvent = z.object({
   exitCode: z.number().int().optional(),
   /** `EventsDropped`: how many events the full outbox discarded. */
   count: count.optional(),
+  /** `CronRun`: the run record. */
+  run: RunRecord.optional(),
 });
 export type AgentEvent = z.infer<typeof AgentEvent>;
 

@@ -11,4 +11,5 @@ export * from './objects/node.js';
 export * from './objects/pod.js';
 export * from './objects/placement.js';
 export * from './objects/workloads.js';
+export * from './objects/cronjob.js';
 export * from './manifest.js';

@@ -1,11 +1,12 @@
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { CorralError, ErrorCode, formatPath } from './errors.js';
+import { CronJobObject } from './objects/cronjob.js';
 import { PodObject } from './objects/pod.js';
 import { DaemonSetObject, DeploymentObject } from './objects/workloads.js';
 
 /** Kinds a manifest may hold, each with the schema it is validated against. */
-export const manifestKinds = { Pod: PodObject, Deployment: DeploymentObject, DaemonSet: DaemonSetObject } as const;
+export const manifestKinds = { Pod: PodObject, Deployment: DeploymentObject, DaemonSet: DaemonSetObject, CronJob: CronJobObject } as const;
 export type ManifestKind = keyof typeof manifestKinds;
 export type ManifestObject = z.output<(typeof manifestKinds)[ManifestKind]>;
 

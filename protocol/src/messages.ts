@@ -130,6 +130,8 @@ export const CommandMessage = z.discriminatedUnion('op', [
     container: z.string().max(63).optional(),
     tail: z.number().int().positive().max(10_000).optional(),
   }),
+  /** Starts a run of a CronJob now, whatever its schedule and `suspend` (concurrencyPolicy still applies). */
+  z.object({ ...commandBase, op: z.literal('trigger'), job: z.string().min(1).max(52) }),
 ]);
 export type CommandMessage = z.infer<typeof CommandMessage>;
 export type CommandOp = CommandMessage['op'];
@@ -138,6 +140,8 @@ export type CommandOp = CommandMessage['op'];
 export const CommandResults = {
   ping: z.object({ agentVersion: z.string().max(64), uptimeSeconds: z.number().nonnegative() }),
   logs: z.object({ container: z.string().max(63), lines: z.array(z.string().max(16_384)).max(10_000), truncated: z.boolean() }),
+  /** `started: false` with a reason when the concurrency policy forbids a run now. */
+  trigger: z.object({ run: z.string().max(253), started: z.boolean(), reason: z.string().max(256).optional() }),
 } satisfies Record<CommandOp, z.ZodType>;
 export type CommandResult<Op extends CommandOp> = z.infer<(typeof CommandResults)[Op]>;
 

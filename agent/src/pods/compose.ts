@@ -12,6 +12,9 @@ import type { DesiredPod } from '../reconcile/model.js';
 import { RecordBook } from '../reconcile/record-book.js';
 import { RuncRuntime, needsUnifiedCgroupHidden } from '../runtime/index.js';
 import type { AgentStore } from '../state/store.js';
+import { CronRunner } from '../cron/cron-runner.js';
+import type { PodStatus } from '../../../protocol/src/index.js';
+import { tailLines } from './pod-logs.js';
 import { PodManager } from './pod-manager.js';
 import { RealPodOperations } from './pod-operations.js';
 
@@ -62,7 +65,23 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
   const emit = async (events: Parameters<Outbox['append']>[0]) => {
     await outbox.append(events);
   };
-  const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus: options.onStatus, resyncMs: 3000, emit });
+  let manager: PodManager | undefined;
+  const cron = await CronRunner.open({
+    store,
+    outbox,
+    now: Date.now,
+    log,
+    logTail: async (pod) => {
+      const first = pod.spec.containers[0];
+      return first ? (await tailLines(ops.layout.logFile(pod.uid, first.name), { tail: 20 })).lines : [];
+    },
+    onPodsChanged: () => manager?.refresh(),
+  });
+  const onStatus = (statuses: PodStatus[]) => {
+    options.onStatus();
+    void cron.observe(statuses);
+  };
+  const reconciler = new Reconciler({ ops, records, now: Date.now, log, onStatus, resyncMs: 3000, emit });
   const prober = new Prober({
     pods: () => reconciler.pods(),
     exec: (id, argv, timeoutMs) => ops.exec(id, argv, timeoutMs),
@@ -76,7 +95,7 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
     now: Date.now,
     log,
   });
-  return new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, sampleCgroups: (pods) => ops.podCgroupSamples(pods),
+  manager = new PodManager({ store, reconciler, layout: ops.layout, staticPods: options.staticPods, log, prober, cron, sampleCgroups: (pods) => ops.podCgroupSamples(pods),
     onFence: (event) =>
       void emit([{
         type: event.fenced ? 'PodFenced' : 'PodUnfenced',
@@ -92,4 +111,5 @@ export async function createPodManager(options: PodStackOptions): Promise<PodMan
       if (!report.ok) log.warn({ code: report.error.code }, `image gc: ${report.error.message}`);
     },
   });
+  return manager;
 }

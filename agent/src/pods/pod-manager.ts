@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type CommandResult, CorralError, type DesiredMessage, ErrorCode, type PodStatus } from '../../../protocol/src/index.js';
+import { type CommandResult, CorralError, type DesiredCronJobEntry, type DesiredMessage, ErrorCode, type PodStatus } from '../../../protocol/src/index.js';
 import type { Reconciler } from '../reconcile/driver.js';
 import type { DesiredPod } from '../reconcile/model.js';
 import type { Prober } from '../probes/prober.js';
@@ -41,6 +41,13 @@ export interface PodManagerOptions {
   onFence?: (event: FenceEvent) => void;
   /** Monotonic ms for the offline fence (default `performance.now`). */
   monotonicNow?: () => number;
+  /** The node's CronJobs: told the jobs of every desired state; their run pods run with the others. */
+  cron?: {
+    setJobs(jobs: readonly DesiredCronJobEntry[]): Promise<void>;
+    pods(): DesiredPod[];
+    trigger(job: string): Promise<CommandResult<'trigger'>>;
+    stop(): void;
+  };
 }
 
 export type DesiredOutcome = 'applied' | 'unchanged' | 'stale';
@@ -71,6 +78,7 @@ export class PodManager {
 
   async start(): Promise<void> {
     this.hub = (await this.options.store.loadDesired()) ?? this.hub;
+    await this.options.cron?.setJobs(this.hub.cronJobs ?? []);
     this.running = true;
     this.refreshFence(true);
     this.options.reconciler.start();
@@ -88,6 +96,7 @@ export class PodManager {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.options.cron?.stop();
     clearTimeout(this.fenceTimer);
     clearInterval(this.rotateTimer);
     clearInterval(this.gcTimer);
@@ -102,9 +111,10 @@ export class PodManager {
       this.setContact(desiredReceived(this.contact));
       return 'unchanged';
     }
-    const next: StoredDesired = { generation: message.generation, pods: message.pods.map((p) => ({ uid: p.uid, name: p.name, spec: p.spec })) };
+    const next: StoredDesired = { generation: message.generation, pods: message.pods.map((p) => ({ uid: p.uid, name: p.name, spec: p.spec })), cronJobs: message.cronJobs };
     await this.options.store.saveDesired(next);
     this.hub = next;
+    await this.options.cron?.setJobs(next.cronJobs ?? []);
     this.setContact(desiredReceived(this.contact), true);
     return 'applied';
   }
@@ -151,7 +161,18 @@ export class PodManager {
   }
 
   private pods(): DesiredPod[] {
-    return [...this.options.staticPods, ...this.hub.pods];
+    return [...this.options.staticPods, ...this.hub.pods, ...(this.options.cron?.pods() ?? [])];
+  }
+
+  /** `corral trigger cronjob`: a run of one of this node's CronJobs, now. */
+  async triggerRun(job: string): Promise<CommandResult<'trigger'>> {
+    if (!this.options.cron) throw new CorralError(ErrorCode.CronJobNotFound, `cron job ${job} is not on this node`);
+    return this.options.cron.trigger(job);
+  }
+
+  /** The set of pods changed outside a desired state (a CronJob run started or ended). */
+  refresh(): void {
+    if (this.running) this.push();
   }
 
   /** What the reconciler runs: every pod, the fenced ones suspended (stopped, sandbox and records kept). */

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
+import type { DesiredCronJobEntry } from '../../../protocol/src/index.js';
 import type { ContainerRecord, DesiredPod } from '../reconcile/model.js';
 
 /** The last desired state accepted from the hub. */
 export interface StoredDesired {
   generation: number;
   pods: DesiredPod[];
+  /** The node's CronJobs (absent in states stored before CronJobs existed). */
+  cronJobs?: DesiredCronJobEntry[];
 }
 
 export type StoredPodRecords = Record<string, ContainerRecord>;
@@ -14,7 +17,7 @@ export type StoredPodRecords = Record<string, ContainerRecord>;
 type PutOptions = { sync: boolean };
 
 /** Sublevels that take part in atomic batches. */
-export type BatchSublevel = 'pods' | 'outbox' | 'meta';
+export type BatchSublevel = 'pods' | 'outbox' | 'meta' | 'cron';
 
 /** One write of an atomic batch: everything in a batch lands together or not at all. */
 export type StoreOp = { sublevel: BatchSublevel; type: 'put'; key: string; value: unknown } | { sublevel: BatchSublevel; type: 'del'; key: string };

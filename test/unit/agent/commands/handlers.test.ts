@@ -12,8 +12,14 @@ function context(startedAt: number, time: { now: number }): CommandContext {
     startedAt,
     now: () => time.now,
     readLogs: async (request) => ({ container: request.container ?? 'main', lines: [`${request.pod} tail ${request.tail ?? 'all'}`], truncated: false }),
+    triggerRun: async (job) => ({ run: `${job}-m1`, started: true }),
   };
 }
+
+test('handleCommand trigger asks for a run of the named job and returns what happened', async () => {
+  const result = await handleCommand(context(0, { now: 0 }), { v: PROTOCOL_VERSION, id: 'cmd-3', ts: 1, op: 'trigger', job: 'backup' });
+  assert.deepEqual(CommandResults.trigger.parse(result), { run: 'backup-m1', started: true });
+});
 
 test('handleCommand logs passes pod, container and tail to the log reader', async () => {
   const result = await handleCommand(context(0, { now: 0 }), { v: PROTOCOL_VERSION, id: 'cmd-2', ts: 1, op: 'logs', pod: 'web', container: 'app', tail: 5 });
