@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { removeAgentLeftovers } from '../../test/support/agent-leftovers.js';
-import { type Daemon, type HubHandle, startAgent, startHub, tempDir } from '../../test/support/daemons.js';
+import { type AgentOptions, type Daemon, type HubHandle, startAgent, startHub, tempDir } from '../../test/support/daemons.js';
 import { ensureTestImage, pushTestImage, startRegistry } from '../../test/support/registry.js';
 import { DaemonLog } from './daemon-log.js';
 import { CleanupStack, pollUntil } from './interrupts.js';
@@ -29,6 +29,8 @@ export interface BenchCluster {
   nodeName: string;
   hub: HubHandle;
   agent: Daemon;
+  /** What `agent` was started with: `startAgent(agentOptions)` starts it again with the same arguments (a reboot). */
+  agentOptions: AgentOptions;
   agentDataDir: string;
   /** The agent's runc state and shims, `<agentDataDir>/run/runc` (the agent picks runc when both are installed). */
   runtimeStateDir: string;
@@ -71,7 +73,8 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     cleanup.defer('stop the hub', () => hub.daemon.stop());
     const agentDataDir = join(dir.path, 'agent');
     const extraArgs = ['--pod-bridge', bridge, '--pod-subnet', subnet, '--log-level', options.agentLogLevel ?? 'info'];
-    const agent = startAgent({ dataDir: agentDataDir, hub: hub.brokerUrl, nodeName: options.nodeName, extraArgs, ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}) });
+    const agentOptions: AgentOptions = { dataDir: agentDataDir, hub: hub.brokerUrl, nodeName: options.nodeName, extraArgs, ...(options.heartbeatSeconds ? { heartbeatSeconds: options.heartbeatSeconds } : {}) };
+    const agent = startAgent(agentOptions);
     cleanup.defer('delete the pod bridge', () => run('ip', ['link', 'del', bridge]).catch(() => undefined));
     cleanup.defer('remove the agent leftovers', () => removeAgentLeftovers(agentDataDir, subnet));
     cleanup.defer('stop the agent', () => agent.stop());
@@ -92,6 +95,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       nodeName: options.nodeName,
       hub,
       agent,
+      agentOptions,
       agentDataDir,
       runtimeStateDir: join(agentDataDir, 'run', 'runc'),
       hubLog,
