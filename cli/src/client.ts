@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiCronJob, ApiCronJobList, ApiRunList, TriggerResult } from './cronjob-object.js';
 import { ApiNodeEventList } from './event-object.js';
 import { ApiPod, ApiPodList } from './pod-object.js';
 import {
@@ -13,14 +14,15 @@ import {
   WorkloadEventList,
 } from './workload-object.js';
 
-/** Workload kinds the hub serves, with the URL segment and the schemas of one and of a list. */
+/** Workload kinds the hub serves (CronJobs too), with the URL segment and the schemas of one and of a list. */
 const WORKLOADS = {
   Deployment: { path: 'deployments', one: ApiDeployment, list: ApiDeploymentList },
   DaemonSet: { path: 'daemonsets', one: ApiDaemonSet, list: ApiDaemonSetList },
+  CronJob: { path: 'cronjobs', one: ApiCronJob, list: ApiCronJobList },
 } as const;
 export type WorkloadKind = keyof typeof WORKLOADS;
-type WorkloadOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeployment : ApiDaemonSet;
-type WorkloadListOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeploymentList : ApiDaemonSetList;
+type WorkloadOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeployment : K extends 'DaemonSet' ? ApiDaemonSet : ApiCronJob;
+type WorkloadListOf<K extends WorkloadKind> = K extends 'Deployment' ? ApiDeploymentList : K extends 'DaemonSet' ? ApiDaemonSetList : ApiCronJobList;
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -158,14 +160,14 @@ export class HubClient {
     return this.decode(ApplyResult, body, 'ApplyResult');
   }
 
-  /** GET /api/v1/deployments or /api/v1/daemonsets. */
+  /** GET /api/v1/deployments, /api/v1/daemonsets or /api/v1/cronjobs. */
   async listWorkloads<K extends WorkloadKind>(kind: K): Promise<WorkloadListOf<K>> {
     const { status, body } = await this.get(`api/v1/${WORKLOADS[kind].path}`);
     if (!isSuccess(status)) throw this.httpError(status, body);
     return this.decode(WORKLOADS[kind].list as unknown as z.ZodType<WorkloadListOf<K>>, body, `${kind}List`);
   }
 
-  /** GET /api/v1/{deployments|daemonsets}/{name}; CORRAL_HUB_ERROR naming the object on 404. */
+  /** GET /api/v1/{deployments|daemonsets|cronjobs}/{name}; CORRAL_HUB_ERROR naming the object on 404. */
   async getWorkload<K extends WorkloadKind>(kind: K, name: string): Promise<WorkloadOf<K>> {
     const { status, body } = await this.get(workloadPath(kind, name));
     if (status === 404) throw workloadNotFound(kind, name);
@@ -173,7 +175,7 @@ export class HubClient {
     return this.decode(WORKLOADS[kind].one as unknown as z.ZodType<WorkloadOf<K>>, body, kind);
   }
 
-  /** DELETE /api/v1/{deployments|daemonsets}/{name}: the workload as it was; its controller then deletes its pods. */
+  /** DELETE /api/v1/{deployments|daemonsets|cronjobs}/{name}: the object as it was; its controller then deletes its pods or runs. */
   async deleteWorkload<K extends WorkloadKind>(kind: K, name: string): Promise<WorkloadOf<K>> {
     const { status, body } = await this.send('DELETE', workloadPath(kind, name));
     if (status === 404) throw workloadNotFound(kind, name);
@@ -181,12 +183,34 @@ export class HubClient {
     return this.decode(WORKLOADS[kind].one as unknown as z.ZodType<WorkloadOf<K>>, body, kind);
   }
 
-  /** GET /api/v1/{deployments|daemonsets}/{name}/events: what its controller did lately. */
+  /** GET /api/v1/{deployments|daemonsets|cronjobs}/{name}/events: what its controller did lately. */
   async workloadEvents(kind: WorkloadKind, name: string): Promise<WorkloadEventList> {
     const { status, body } = await this.get(`${workloadPath(kind, name)}/events`);
     if (status === 404) throw workloadNotFound(kind, name);
     if (!isSuccess(status)) throw this.httpError(status, body);
     return this.decode(WorkloadEventList, body, 'EventList');
+  }
+
+  /** GET /api/v1/cronjobs/{name}/runs: its runs, newest first, its history limits applied per node. */
+  async cronJobRuns(name: string, options: { node?: string | undefined; limit?: number | undefined } = {}): Promise<ApiRunList> {
+    const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    const { status, body } = await this.get(`${workloadPath('CronJob', name)}/runs${query ? `?${query}` : ''}`);
+    if (status === 404) throw workloadNotFound('CronJob', name);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.HubError });
+    return this.decode(ApiRunList, body, 'RunList');
+  }
+
+  /**
+   * POST /api/v1/cronjobs/{name}/trigger: a run now on each of the job's nodes (or on `node`).
+   * When every node failed, the hub's reason is the error: 504 (no answer), 503 (not connected), 502 (the agent failed).
+   */
+  async triggerCronJob(name: string, options: { node?: string | undefined } = {}): Promise<TriggerResult> {
+    const query = options.node === undefined ? '' : `?node=${encodeURIComponent(options.node)}`;
+    const { status, body } = await this.send('POST', `${workloadPath('CronJob', name)}/trigger${query}`);
+    if (!isSuccess(status)) {
+      throw this.apiError(status, body, { 400: ErrorCode.HubError, 404: ErrorCode.HubError, 409: ErrorCode.HubError, 502: ErrorCode.CommandFailed, 503: ErrorCode.CommandFailed, 504: ErrorCode.CommandTimeout });
+    }
+    return this.decode(TriggerResult, body, 'TriggerResult');
   }
 
   /** GET /api/v1/pods/{name}/explain: where the scheduler put the pod, or why no node fits. */

@@ -7,6 +7,7 @@ import { registerGet } from './commands/get.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNodeAdmin } from './commands/node-admin.js';
 import { registerRun } from './commands/run.js';
+import { registerTrigger } from './commands/trigger.js';
 import { registerVersion } from './commands/version.js';
 import { type CliIo, createContext, defaultHub } from './context.js';
 import { errorLine } from './error-line.js';
@@ -16,7 +17,7 @@ export type { CliIo } from './context.js';
 /** The commander tree for one invocation; built fresh each time so runs share no state. */
 function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   const program = new Command('corral')
-    .description('Corral command-line client: inspect the nodes a Corral hub manages, run pods and apply workloads')
+    .description('Corral command-line client: inspect the nodes a Corral hub manages, run pods, apply workloads and cron jobs')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -38,6 +39,7 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   registerApply(program, ctx);
   registerExplain(program, ctx);
   registerNodeAdmin(program, ctx);
+  registerTrigger(program, ctx);
   registerVersion(program, ctx);
   return program;
 }

@@ -5,6 +5,7 @@ import { EmbeddedBroker } from './broker/embedded.js';
 import { HubBus } from './bus.js';
 import { CommandClient } from './command-client.js';
 import type { HubConfig } from './config.js';
+import { CronJobController, type CronJobRecord, CronJobStore, LastRuns } from './cronjobs/index.js';
 import { EventLog } from './events/event-log.js';
 import { dispatch } from './inbox.js';
 import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } from './pods/index.js';
@@ -43,6 +44,8 @@ export class Hub {
       desired: DesiredPublisher;
       workloads: WorkloadStore;
       controller: WorkloadController;
+      cronJobs: CronJobStore;
+      cronJobController: CronJobController;
       log: Logger;
     },
     readonly endpoints: HubEndpoints,
@@ -73,8 +76,14 @@ export class Hub {
     const workloads = new WorkloadStore({ deployments: store.collection<DeploymentRecord>('deployments'), daemonSets: store.collection<DaemonSetRecord>('daemonsets'), now, log });
     await workloads.load();
     const controller = new WorkloadController({ workloads, pods, nodes: registry, schedule: deps.schedule, schedulerConfig: deps.schedulerConfig, now, log });
+    const cronJobs = new CronJobStore({ cronJobs: store.collection<CronJobRecord>('cronjobs'), now, log });
+    await cronJobs.load();
+    const cronJobController = new CronJobController({ cronJobs, pods, nodes: registry, schedule: deps.schedule, schedulerConfig: deps.schedulerConfig, now, log });
     const events = new EventLog(store, { now, log });
     await events.load();
+    const lastRuns = new LastRuns();
+    for (const node of events.nodes()) lastRuns.record(node, await events.list({ node, type: 'CronRun', limit: 10_000 }));
+    events.onStored((node, stored) => lastRuns.record(node, stored));
     const publish = (topic: string, payload: Uint8Array, options: { qos: 0 | 1 }) => (bus as HubBus).publish(topic, payload, options);
     const context = { registry, commands, pods, stats, events, publish, log };
     bus = new HubBus({
@@ -87,15 +96,16 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller } });
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns } });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
     const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
 
-    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
+    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
     // After the republish: controllers act on the stored state (nodes count as NotReady until heard from).
     controller.start();
+    cronJobController.start();
     // Check often enough that a silent node is NotReady within about a second after its grace ends.
     const period = Math.min(1000, config.nodeGraceSeconds * 250);
     hub.sweepTimer = setInterval(() => void registry.sweep(), period);
@@ -103,12 +113,14 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    const { api, bus, broker, registry, commands, pods, desired, workloads, controller, store } = this.parts;
+    const { api, bus, broker, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, store } = this.parts;
     clearInterval(this.sweepTimer);
     commands.cancelAll();
     await api.close();
     await controller.stop();
+    await cronJobController.stop();
     await workloads.flush();
+    await cronJobs.flush();
     await pods.flush();
     await desired.flush({ timeoutMs: 2000 });
     await bus.stop();

@@ -24,7 +24,7 @@ export async function readValidManifests(ctx: CommandContext, files: readonly st
 export function registerApply(program: Command, ctx: CommandContext): void {
   program
     .command('apply')
-    .description('create or update pods, deployments and daemonsets from manifest files')
+    .description('create or update pods, deployments, daemonsets and cronjobs from manifest files')
     .option('-f, --filename <path>', 'manifest file, directory of manifests, or - for standard input (repeatable)', collectFiles)
     .action(async (options: { filename?: string[] }, command: Command) => {
       const objects = await readValidManifests(ctx, options.filename);

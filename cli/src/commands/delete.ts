@@ -14,14 +14,15 @@ async function deleteOne(client: HubClient, kind: ManifestObject['kind'], name: 
 }
 
 /**
- * `corral delete pod|deployment|daemonset NAME` or `corral delete -f FILE|DIR|-`: the hub
- * drops a pod from its node's desired state; a workload's controller deletes its pods.
+ * `corral delete pod|deployment|daemonset|cronjob NAME` or `corral delete -f FILE|DIR|-`: the hub
+ * drops a pod from its node's desired state; a workload's controller deletes its pods; a cron
+ * job leaves its nodes' desired states (their agents stop scheduling it).
  */
 export function registerDelete(program: Command, ctx: CommandContext): void {
   program
     .command('delete')
-    .description('delete a pod, deployment or daemonset, by name or as named in manifest files')
-    .argument('[resource]', 'resource type: pod (pods, po), deployment (deploy) or daemonset (ds)')
+    .description('delete a pod, deployment, daemonset or cronjob, by name or as named in manifest files')
+    .argument('[resource]', 'resource type: pod (pods, po), deployment (deploy), daemonset (ds) or cronjob (cj)')
     .argument('[name]', 'its name')
     .option('-f, --filename <path>', 'delete what these manifests describe (repeatable; - for standard input)', collectFiles)
     .action(async (resource: string | undefined, name: string | undefined, options: { filename?: string[] }, command: Command) => {
@@ -43,7 +44,7 @@ export function registerDelete(program: Command, ctx: CommandContext): void {
         return;
       }
       if (resource === undefined || name === undefined) throw new UsageError('name what to delete: corral delete TYPE NAME, or corral delete -f FILE');
-      const type = parseResource(resource, { supported: ['pods', 'deployments', 'daemonsets'], verb: 'delete' });
+      const type = parseResource(resource, { supported: ['pods', 'deployments', 'daemonsets', 'cronjobs'], verb: 'delete' });
       ctx.io.stdout.write(await deleteOne(client, type === 'pods' ? 'Pod' : WORKLOAD_KIND[type], name));
     });
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../usage-error.js';
 
-export type Resource = 'nodes' | 'pods' | 'deployments' | 'daemonsets' | 'events';
+export type Resource = 'nodes' | 'pods' | 'deployments' | 'daemonsets' | 'cronjobs' | 'runs' | 'events';
 
 /** Resource types the CLI knows, with the spellings kubectl users type. */
 const ALIASES: Record<string, Resource> = {
@@ -16,14 +16,19 @@ const ALIASES: Record<string, Resource> = {
   daemonsets: 'daemonsets',
   daemonset: 'daemonsets',
   ds: 'daemonsets',
+  cronjobs: 'cronjobs',
+  cronjob: 'cronjobs',
+  cj: 'cronjobs',
+  runs: 'runs',
+  run: 'runs',
   events: 'events',
   event: 'events',
   ev: 'events',
 };
-const ALL: readonly Resource[] = ['nodes', 'pods', 'deployments', 'daemonsets', 'events'];
+const ALL: readonly Resource[] = ['nodes', 'pods', 'deployments', 'daemonsets', 'cronjobs', 'runs', 'events'];
 
-/** The workload kind a resource type names. */
-export const WORKLOAD_KIND = { deployments: 'Deployment', daemonsets: 'DaemonSet' } as const;
+/** The workload kind a resource type names (CronJobs are served like workloads). */
+export const WORKLOAD_KIND = { deployments: 'Deployment', daemonsets: 'DaemonSet', cronjobs: 'CronJob' } as const;
 
 /** The resource type of a manifest kind, for `kind/name` lines (`deployment/web`). */
 export function kindPrefix(kind: string): string {

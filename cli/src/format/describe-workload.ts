@@ -14,7 +14,7 @@ import { formatTable } from './table.js';
 const INDENT = '  ';
 type Template = ApiDeployment['spec']['template'];
 
-function labelLines(labels: Readonly<Record<string, string>>): string[] {
+export function labelLines(labels: Readonly<Record<string, string>>): string[] {
   const keys = Object.keys(labels).sort();
   return keys.length === 0 ? ['<none>'] : keys.map((k) => `${k}=${labels[k] ?? ''}`);
 }
@@ -36,7 +36,7 @@ function placementLines(template: Template): Field[] {
   return fields;
 }
 
-function templateBlock(template: Template): string {
+export function templateBlock(template: Template): string {
   const top = formatFields([['Labels', labelLines(template.metadata.labels)], ...placementLines(template)], INDENT);
   const containers = template.containers
     .map((c) => {
@@ -56,7 +56,7 @@ function podsBlock(pods: readonly ApiPod[], now: number): string {
   return 'Pods:\n' + formatTable(['NAME', 'STATUS', 'NODE', 'AGE'], rows, INDENT);
 }
 
-function eventsBlock(events: WorkloadEventList, now: number): string {
+export function eventsBlock(events: WorkloadEventList, now: number): string {
   if (events.items.length === 0) return `Events:\n${INDENT}<none>\n`;
   const rows = events.items.map((e) => [e.reason, age(e.at, now), e.message]);
   return 'Events:\n' + formatTable(['REASON', 'AGE', 'MESSAGE'], rows, INDENT);

@@ -1,7 +1,9 @@
 import { stringify } from 'yaml';
 import type { NodeList, NodeObject } from '../../../protocol/src/index.js';
+import { type ApiCronJob, type ApiCronJobList, type ApiRunList, cronJobManifestForm } from '../cronjob-object.js';
 import { type ApiPod, type ApiPodList, podManifestForm } from '../pod-object.js';
 import { UsageError } from '../usage-error.js';
+import { formatCronJobTable, formatRunTable } from './cronjobs.js';
 import { formatNodeTable } from './nodes.js';
 import { formatPodTable } from './pods.js';
 import { type ApiDaemonSet, type ApiDaemonSetList, type ApiDeployment, type ApiDeploymentList, workloadManifestForm } from '../workload-object.js';
@@ -81,5 +83,35 @@ export function renderWorkloads(data: ApiDeploymentList | ApiDeployment | ApiDae
       const deployments = items.filter((w): w is ApiDeployment => w.kind === 'Deployment');
       return deployments.length > 0 ? formatDeploymentTable(deployments, now, wide) : formatDaemonSetTable(items as ApiDaemonSet[], now, wide);
     }
+  }
+}
+
+/** What `get cronjobs` writes to stdout, like `renderWorkloads`: json/yaml print the spec in manifest form. */
+export function renderCronJobs(data: ApiCronJobList | ApiCronJob, format: OutputFormat, now: number): string {
+  const items = data.kind === 'List' ? data.items : [data];
+  const document = data.kind === 'List' ? { ...data, items: data.items.map(cronJobManifestForm) } : cronJobManifestForm(data);
+  switch (format) {
+    case 'json':
+      return JSON.stringify(document, null, 2) + '\n';
+    case 'yaml':
+      return stringify(document);
+    case 'name':
+      return items.map((j) => `cronjob/${j.metadata.name}\n`).join('');
+    case 'table':
+    case 'wide':
+      return items.length === 0 ? '' : formatCronJobTable(items, now, format === 'wide');
+  }
+}
+
+/** What `get runs CRONJOB` writes to stdout: the hub's RunList (json, yaml) or a table; `-o name` is refused by the caller. */
+export function renderRuns(data: ApiRunList, format: Exclude<OutputFormat, 'name'>, now: number): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(data, null, 2) + '\n';
+    case 'yaml':
+      return stringify(data);
+    case 'table':
+    case 'wide':
+      return data.items.length === 0 ? '' : formatRunTable(data.items, now, format === 'wide');
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { API_VERSION, type ManifestKind, type ManifestObject, formatPath, manifestKinds } from '../../../protocol/src/index.js';
+import type { CronJobStore } from '../cronjobs/index.js';
 import type { PodStore } from '../pods/index.js';
 import type { ApplyAction, WantedWorkload, WorkloadStore } from '../workloads/index.js';
 
@@ -15,6 +16,8 @@ export interface ApplyResult {
 export interface ApplyRouteDeps {
   pods: PodStore;
   workloads: WorkloadStore;
+  /** CronJobs (absent: an applied CronJob is an error for that object). */
+  cronJobs?: CronJobStore;
 }
 
 type Invalid = { field: string; message: string };
@@ -64,6 +67,11 @@ async function applyOne(deps: ApplyRouteDeps, object: ManifestObject): Promise<A
     if (created.ok) return { kind, name: metadata.name, action: created.value.created ? 'created' : 'unchanged' };
     const message = created.error.reason === 'AlreadyExists' ? `${created.error.message}; a pod's spec cannot be changed` : created.error.message;
     return { kind, name: metadata.name, error: { reason: created.error.reason, message } };
+  }
+  if (object.kind === 'CronJob') {
+    if (!deps.cronJobs) return { kind, name: metadata.name, error: { reason: 'NotSupported', message: 'this hub does not store cron jobs' } };
+    const { action } = await deps.cronJobs.apply({ name: metadata.name, labels: metadata.labels, spec: object.spec });
+    return { kind, name: metadata.name, action };
   }
   const wanted: WantedWorkload = object.kind === 'Deployment' ? { kind: 'Deployment', name: metadata.name, labels: metadata.labels, spec: object.spec } : { kind: 'DaemonSet', name: metadata.name, labels: metadata.labels, spec: object.spec };
   const { action } = await deps.workloads.apply(wanted);

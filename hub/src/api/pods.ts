@@ -22,6 +22,7 @@ const rejectionStatus: Record<CreatePodRejection['reason'], { code: number; reas
   NodeNotFound: { code: 404, reason: 'NotFound' },
   AlreadyExists: { code: 409, reason: 'AlreadyExists' },
   TooManyPods: { code: 400, reason: 'Invalid' },
+  TooManyCronJobs: { code: 400, reason: 'Invalid' },
   TooLarge: { code: 400, reason: 'Invalid' },
   Invalid: { code: 500, reason: 'InternalError' },
 };

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { API_VERSION, CorralError, ErrorCode, type NodeList, isNodeName } from '../../../protocol/src/index.js';
 import type { CommandClient } from '../command-client.js';
+import type { CronJobController, CronJobStore, LastRuns } from '../cronjobs/index.js';
 import type { EventLog } from '../events/event-log.js';
 import type { PodStore } from '../pods/index.js';
 import { toNodeObject } from '../registry/node-object.js';
@@ -9,6 +10,7 @@ import type { HubStats } from '../stats.js';
 import type { Decision } from '../scheduler/types.js';
 import type { WorkloadController, WorkloadStore } from '../workloads/index.js';
 import { registerApplyRoutes } from './apply.js';
+import { registerCronJobRoutes } from './cronjobs.js';
 import { registerEventRoutes } from './events.js';
 import { failure } from './failure.js';
 import { registerNodeAdminRoutes } from './node-admin.js';
@@ -31,6 +33,14 @@ export interface ApiDeps {
     store: WorkloadStore;
     controller: WorkloadController;
     explain?: (decision: Decision) => string[];
+  };
+  /** CronJobs: applied with the workloads, their routes need the event log too (absent: no CronJob routes). */
+  cronJobs?: {
+    store: CronJobStore;
+    controller: CronJobController;
+    lastRuns: LastRuns;
+    /** How long `trigger` waits for each node (tests shorten it). */
+    triggerTimeoutMs?: number;
   };
 }
 
@@ -69,9 +79,13 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.workloads) {
     const { store, controller, explain } = deps.workloads;
-    registerApplyRoutes(app, { pods: deps.pods, workloads: store });
+    registerApplyRoutes(app, { pods: deps.pods, workloads: store, ...(deps.cronJobs ? { cronJobs: deps.cronJobs.store } : {}) });
     registerWorkloadRoutes(app, { workloads: store, controller, pods: deps.pods, registry: deps.registry, ...(explain ? { explain } : {}) });
     registerNodeAdminRoutes(app, { registry: deps.registry, controller });
+  }
+  if (deps.cronJobs && deps.events) {
+    const { store, controller, lastRuns, triggerTimeoutMs } = deps.cronJobs;
+    registerCronJobRoutes(app, { cronJobs: store, controller, lastRuns, pods: deps.pods, registry: deps.registry, commands: deps.commands, events: deps.events, ...(triggerTimeoutMs === undefined ? {} : { triggerTimeoutMs }) });
   }
 
   app.get('/api/v1/stats', async () => ({

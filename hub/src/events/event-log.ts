@@ -25,8 +25,27 @@ export interface StoredEvent extends AgentEvent {
 export interface EventLogOptions {
   now: () => number;
   log: Logger;
-  /** Events kept per node (oldest deleted first). */
+  /** Events kept per node (oldest deleted first); default DEFAULT_RETAIN_PER_NODE. */
   retainPerNode?: number;
+}
+
+/** Events kept per node by default: cron runs add up (a job every minute is 1440 runs a day). */
+export const DEFAULT_RETAIN_PER_NODE = 5000;
+
+/** Which events `list` returns: of one node, one pod, one type, one CronJob (`CronRun` events whose run names it). */
+export interface EventFilter {
+  node?: string;
+  pod?: string;
+  type?: AgentEvent['type'];
+  job?: string;
+  limit?: number;
+}
+
+function matches(event: StoredEvent, filter: EventFilter): boolean {
+  if (filter.pod !== undefined && event.pod !== filter.pod) return false;
+  if (filter.type !== undefined && event.type !== filter.type) return false;
+  if (filter.job !== undefined && event.run?.job !== filter.job) return false;
+  return true;
 }
 
 export interface ReceiveOutcome {
@@ -47,6 +66,7 @@ const key = (node: string, n: number) => `${node}/${n.toString().padStart(12, '0
  */
 export class EventLog {
   private readonly cursors = new Map<string, EventCursor>();
+  private readonly listeners = new Set<(node: string, events: readonly StoredEvent[]) => void>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -73,16 +93,22 @@ export class EventLog {
     return run;
   }
 
-  /** Newest first, at most `limit`, optionally of one node and one pod. */
-  async list(filter: { node?: string; pod?: string; limit?: number }): Promise<StoredEvent[]> {
+  /** Calls `listener` with the events newly stored for a node, after they are written; returns the unsubscribe. */
+  onStored(listener: (node: string, events: readonly StoredEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Newest first, at most `limit`, optionally of one node, one pod, one type, one CronJob. */
+  async list(filter: EventFilter): Promise<StoredEvent[]> {
     const limit = Math.min(filter.limit ?? 100, 10_000);
     const nodes = filter.node !== undefined ? [filter.node] : [...this.cursors.keys()];
+    const filtered = filter.pod !== undefined || filter.type !== undefined || filter.job !== undefined;
     const out: StoredEvent[] = [];
     for (const node of nodes) {
-      const range = { gte: `${node}/`, lt: `${node}/~`, reverse: true, ...(filter.pod === undefined ? { limit } : {}) };
+      const range = { gte: `${node}/`, lt: `${node}/~`, reverse: true, ...(filtered ? {} : { limit }) };
       for (const [, event] of await this.store.scan<StoredEvent>(EVENTS, range)) {
-        if (filter.pod !== undefined && event.pod !== filter.pod) continue;
-        out.push(event);
+        if (matches(event, filter)) out.push(event);
       }
     }
     return out.sort((a, b) => b.receivedAt - a.receivedAt || b.ts - a.ts || b.seq - a.seq).slice(0, limit);
@@ -94,6 +120,7 @@ export class EventLog {
     if (previous && previous.uid !== message.uid) this.options.log.info({ node, uid: message.uid, previous: previous.uid }, 'node has a new identity: its event numbers start again');
     const cursor = { ...base };
     const ops: StoreOp[] = [];
+    const stored: StoredEvent[] = [];
     const receivedAt = this.options.now();
     let accepted = 0;
     for (const event of message.events) {
@@ -105,13 +132,24 @@ export class EventLog {
       cursor.lastSeq = event.seq;
       cursor.stored += 1;
       accepted += 1;
-      ops.push({ collection: EVENTS, type: 'put', key: key(node, cursor.stored), value: { ...event, node, uid: message.uid, receivedAt } satisfies StoredEvent });
-      const retain = this.options.retainPerNode ?? 1000;
+      const value: StoredEvent = { ...event, node, uid: message.uid, receivedAt };
+      stored.push(value);
+      ops.push({ collection: EVENTS, type: 'put', key: key(node, cursor.stored), value });
+      const retain = this.options.retainPerNode ?? DEFAULT_RETAIN_PER_NODE;
       if (cursor.stored > retain) ops.push({ collection: EVENTS, type: 'del', key: key(node, cursor.stored - retain) });
     }
     ops.push({ collection: CURSORS, type: 'put', key: node, value: cursor });
     await this.store.batch(ops);
     this.cursors.set(node, cursor);
+    if (stored.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(node, stored);
+        } catch (error) {
+          this.options.log.error({ err: error, node }, 'event listener failed');
+        }
+      }
+    }
     return { upTo: cursor.lastSeq, accepted, duplicates: message.events.length - accepted };
   }
 }

@@ -35,7 +35,7 @@ export interface PodRecord {
 }
 
 /** Plain JSON comparison, so key order and values that JSON drops (undefined) do not count as differences. */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
 }
 

@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type PodSpec, type Result, err, isNodeName, ok } from '../../../protocol/src/index.js';
 import type { Collection } from '../store/collection.js';
-import { type DesiredRejection, desiredState, encodeDesired } from './desired-state.js';
+import { type DesiredRejection, type NodeCronJob, desiredState, encodeDesired } from './desired-state.js';
 import type { DesiredSink } from './desired-publisher.js';
-import { type PodOwner, type PodRecord, isSamePod } from './pod-record.js';
+import { type PodOwner, type PodRecord, isSamePod, sameJson } from './pod-record.js';
 
-/** Per node: the generation of the last desired state the hub committed (sublevel `desired-generations`). */
+/**
+ * Per node (sublevel `desired-generations`): the generation of the last desired state the hub
+ * committed and the CronJobs it carried (absent: none), written together in one put so a
+ * republish after a restart sends the very message that generation had.
+ */
 export interface NodeDesiredRecord {
   generation: number;
+  cronJobs?: NodeCronJob[];
 }
 
 export interface PodStoreOptions {
@@ -44,15 +49,16 @@ export type BindPodRejection =
   | DesiredRejection;
 
 /**
- * The hub's pods and, per node, the generation of its desired state. A single
- * writer: changes are applied one at a time, each bumps its node's generation,
- * is written to the store (generation first, so a crash can only leave a newer
- * generation with the older pods, never the reverse), and then hands the node's
- * whole desired state to the publisher.
+ * The hub's pods and, per node, the generation of its desired state and the CronJobs
+ * in it. The single writer of every node's desired state: changes are applied one at a
+ * time, each bumps its node's generation, is written to the store (generation first, so
+ * a crash can only leave a newer generation with the older pods, never the reverse), and
+ * then hands the node's whole desired state to the publisher.
  */
 export class PodStore {
   private readonly pods = new Map<string, PodRecord>();
   private readonly generations = new Map<string, number>();
+  private readonly cronJobs = new Map<string, NodeCronJob[]>();
   private readonly listeners = new Set<() => void>();
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -60,7 +66,10 @@ export class PodStore {
 
   async load(): Promise<void> {
     for (const [name, record] of await this.options.pods.entries()) this.pods.set(name, record);
-    for (const [node, { generation }] of await this.options.generations.entries()) this.generations.set(node, generation);
+    for (const [node, { generation, cronJobs }] of await this.options.generations.entries()) {
+      this.generations.set(node, generation);
+      if (cronJobs?.length) this.cronJobs.set(node, cronJobs);
+    }
     // A pod written with a generation its node's counter does not have (a store edited by hand): never go back.
     for (const pod of this.pods.values()) {
       if (pod.nodeName !== undefined && pod.nodeGeneration > (this.generations.get(pod.nodeName) ?? 0)) this.generations.set(pod.nodeName, pod.nodeGeneration);
@@ -84,6 +93,38 @@ export class PodStore {
   /** The generation of the node's last committed desired state; 0 before any. */
   generation(node: string): number {
     return this.generations.get(node) ?? 0;
+  }
+
+  /** The CronJobs of the node's last committed desired state, sorted by name. */
+  cronJobsOf(node: string): NodeCronJob[] {
+    return [...(this.cronJobs.get(node) ?? [])];
+  }
+
+  /** Nodes whose desired state carries at least one CronJob. */
+  cronJobNodes(): string[] {
+    return [...this.cronJobs.keys()].sort();
+  }
+
+  /**
+   * Sets the CronJobs of a node's desired state (the CronJob controller's placement):
+   * the same jobs (uid, name and spec) change nothing (`changed: false`); others bump the
+   * node's generation, are written with it, and the node's whole desired state is published.
+   */
+  setCronJobs(node: string, jobs: readonly NodeCronJob[]): Promise<Result<{ changed: boolean; generation: number }, DesiredRejection>> {
+    return this.serialize(async () => {
+      const wanted = [...jobs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (sameJson(wanted, this.cronJobs.get(node) ?? [])) return ok({ changed: false, generation: this.generation(node) });
+      const generation = this.generation(node) + 1;
+      const encoded = encodeDesired(node, desiredState(node, this.list({ node }), { generation, now: this.options.now(), cronJobs: wanted }));
+      if (!encoded.ok) return encoded;
+      await this.options.generations.put(node, generationRecord(generation, wanted));
+      this.generations.set(node, generation);
+      if (wanted.length > 0) this.cronJobs.set(node, wanted);
+      else this.cronJobs.delete(node);
+      this.options.desired.publish(node, { generation, payload: encoded.value });
+      this.options.log.info({ node, generation, cronJobs: wanted.map((j) => j.name) }, 'desired state committed');
+      return ok({ changed: true, generation });
+    });
   }
 
   /**
@@ -186,7 +227,7 @@ export class PodStore {
       if (observedGeneration <= current || observedGeneration >= Number.MAX_SAFE_INTEGER) return;
       const generation = observedGeneration + 1;
       this.options.log.warn({ node, observedGeneration, generation: current }, 'node is ahead of the hub; moving its desired generation past it');
-      await this.options.generations.put(node, { generation });
+      await this.options.generations.put(node, generationRecord(generation, this.cronJobsOf(node)));
       this.generations.set(node, generation);
       this.publish(node, generation);
     });
@@ -204,10 +245,11 @@ export class PodStore {
     const name = record?.name ?? ('delete' in change ? change.delete : '');
     const nodePods = this.list({ node }).filter((p) => p.name !== name);
     if (record) nodePods.push(record);
-    const encoded = encodeDesired(node, desiredState(node, nodePods, { generation, now: this.options.now() }));
+    const cronJobs = this.cronJobsOf(node);
+    const encoded = encodeDesired(node, desiredState(node, nodePods, { generation, now: this.options.now(), cronJobs }));
     if (!encoded.ok) return encoded;
 
-    await this.options.generations.put(node, { generation });
+    await this.options.generations.put(node, generationRecord(generation, cronJobs));
     this.generations.set(node, generation);
     if (record) {
       await this.options.pods.put(name, record);
@@ -233,7 +275,7 @@ export class PodStore {
   }
 
   private publish(node: string, generation: number): void {
-    const encoded = encodeDesired(node, desiredState(node, this.pods.values(), { generation, now: this.options.now() }));
+    const encoded = encodeDesired(node, desiredState(node, this.pods.values(), { generation, now: this.options.now(), cronJobs: this.cronJobsOf(node) }));
     if (encoded.ok) this.options.desired.publish(node, { generation, payload: encoded.value });
     else this.options.log.error({ node, generation, reason: encoded.error.reason }, encoded.error.message);
   }
@@ -243,4 +285,9 @@ export class PodStore {
     this.tail = result.catch((error: unknown) => this.options.log.error({ err: error }, 'pod store write failed'));
     return result;
   }
+}
+
+/** What is stored per node: the CronJobs only when there are any, so a node without keeps `{generation}`. */
+function generationRecord(generation: number, cronJobs: readonly NodeCronJob[]): NodeDesiredRecord {
+  return cronJobs.length > 0 ? { generation, cronJobs: [...cronJobs] } : { generation };
 }

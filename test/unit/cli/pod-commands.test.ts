@@ -109,7 +109,7 @@ describe('corral pod commands against a stub hub', () => {
   });
 
   it('get pods rejects --node with nodes or with a pod name', async () => {
-    assertFailed(await corral(['--hub', hub.url, 'get', 'nodes', '--node', 'x']), /^error: --node applies to pods and events only$/);
+    assertFailed(await corral(['--hub', hub.url, 'get', 'nodes', '--node', 'x']), /^error: --node applies to pods, runs and events only$/);
     assertFailed(await corral(['--hub', hub.url, 'get', 'pod', 'web', '--node', 'x']), /^error: --node cannot be combined with a pod name$/);
   });
 
@@ -137,6 +137,6 @@ describe('corral pod commands against a stub hub', () => {
     assert.deepEqual([out.code, out.stdout], [0, 'pod/web deleted\n']);
     assert.equal(hub.calls.at(-1)?.method, 'DELETE');
     assertFailed(await corral(['--hub', hub.url, 'delete', 'pod', 'missing']), /^error: pod "missing" not found$/);
-    assertFailed(await corral(['--hub', hub.url, 'delete', 'node', 'pi-kitchen']), /^error: delete does not support nodes \(supported: pods, deployments, daemonsets\)$/);
+    assertFailed(await corral(['--hub', hub.url, 'delete', 'node', 'pi-kitchen']), /^error: delete does not support nodes \(supported: pods, deployments, daemonsets, cronjobs\)$/);
   });
 });

@@ -156,7 +156,7 @@ describe('corral run() without a reachable hub', () => {
 
 describe('corral run() argument handling', () => {
   it('get with an unknown resource type exits 1 with one error line', async () => {
-    assertFailed(await corral(['get', 'services']), /^error: unknown resource type "services" \(supported: nodes, pods, deployments, daemonsets, events\)$/);
+    assertFailed(await corral(['get', 'services']), /^error: unknown resource type "services" \(supported: nodes, pods, deployments, daemonsets, cronjobs, runs, events\)$/);
   });
 
   it('an unknown command exits 1 with one error line including the suggestion', async () => {
