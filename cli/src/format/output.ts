@@ -22,6 +22,28 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
   return found;
 }
 
+/** One resource list as `get` prints it: the document (json/yaml), `kind/name` lines, or a table. */
+interface Rendering {
+  document: unknown;
+  names: () => string[];
+  empty: boolean;
+  table: (wide: boolean) => string;
+}
+
+function render(format: OutputFormat, r: Rendering): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(r.document, null, 2) + '\n';
+    case 'yaml':
+      return stringify(r.document);
+    case 'name':
+      return r.names().map((n) => `${n}\n`).join('');
+    case 'table':
+    case 'wide':
+      return r.empty ? '' : r.table(format === 'wide');
+  }
+}
+
 /**
  * What `get nodes` writes to stdout. `data` is the list, or the single node when
  * one was named; json/yaml print it as the hub sent it, tables and names print rows.
@@ -29,17 +51,7 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
  */
 export function renderNodes(data: NodeList | NodeObject, format: OutputFormat, now: number): string {
   const items = data.kind === 'List' ? data.items : [data];
-  switch (format) {
-    case 'json':
-      return JSON.stringify(data, null, 2) + '\n';
-    case 'yaml':
-      return stringify(data);
-    case 'name':
-      return items.map((n) => `node/${n.metadata.name}\n`).join('');
-    case 'table':
-    case 'wide':
-      return items.length === 0 ? '' : formatNodeTable(items, now, format === 'wide');
-  }
+  return render(format, { document: data, names: () => items.map((n) => `node/${n.metadata.name}`), empty: items.length === 0, table: (wide) => formatNodeTable(items, now, wide) });
 }
 
 /**
@@ -49,17 +61,7 @@ export function renderNodes(data: NodeList | NodeObject, format: OutputFormat, n
 export function renderPods(data: ApiPodList | ApiPod, format: OutputFormat, now: number): string {
   const items = data.kind === 'List' ? data.items : [data];
   const document = data.kind === 'List' ? { ...data, items: data.items.map(podManifestForm) } : podManifestForm(data);
-  switch (format) {
-    case 'json':
-      return JSON.stringify(document, null, 2) + '\n';
-    case 'yaml':
-      return stringify(document);
-    case 'name':
-      return items.map((p) => `pod/${p.metadata.name}\n`).join('');
-    case 'table':
-    case 'wide':
-      return items.length === 0 ? '' : formatPodTable(items, now, format === 'wide');
-  }
+  return render(format, { document, names: () => items.map((p) => `pod/${p.metadata.name}`), empty: items.length === 0, table: (wide) => formatPodTable(items, now, wide) });
 }
 
 /**
@@ -69,49 +71,23 @@ export function renderPods(data: ApiPodList | ApiPod, format: OutputFormat, now:
 export function renderWorkloads(data: ApiDeploymentList | ApiDeployment | ApiDaemonSetList | ApiDaemonSet, format: OutputFormat, now: number): string {
   const items: Array<ApiDeployment | ApiDaemonSet> = data.kind === 'List' ? data.items : [data];
   const document = data.kind === 'List' ? { ...data, items: data.items.map((w) => workloadManifestForm(w)) } : workloadManifestForm(data);
-  switch (format) {
-    case 'json':
-      return JSON.stringify(document, null, 2) + '\n';
-    case 'yaml':
-      return stringify(document);
-    case 'name':
-      return items.map((w) => `${w.kind.toLowerCase()}/${w.metadata.name}\n`).join('');
-    case 'table':
-    case 'wide': {
-      if (items.length === 0) return '';
-      const wide = format === 'wide';
-      const deployments = items.filter((w): w is ApiDeployment => w.kind === 'Deployment');
-      return deployments.length > 0 ? formatDeploymentTable(deployments, now, wide) : formatDaemonSetTable(items as ApiDaemonSet[], now, wide);
-    }
-  }
+  const deployments = items.filter((w): w is ApiDeployment => w.kind === 'Deployment');
+  return render(format, {
+    document,
+    names: () => items.map((w) => `${w.kind.toLowerCase()}/${w.metadata.name}`),
+    empty: items.length === 0,
+    table: (wide) => (deployments.length > 0 ? formatDeploymentTable(deployments, now, wide) : formatDaemonSetTable(items as ApiDaemonSet[], now, wide)),
+  });
 }
 
 /** What `get cronjobs` writes to stdout, like `renderWorkloads`: json/yaml print the spec in manifest form. */
 export function renderCronJobs(data: ApiCronJobList | ApiCronJob, format: OutputFormat, now: number): string {
   const items = data.kind === 'List' ? data.items : [data];
   const document = data.kind === 'List' ? { ...data, items: data.items.map(cronJobManifestForm) } : cronJobManifestForm(data);
-  switch (format) {
-    case 'json':
-      return JSON.stringify(document, null, 2) + '\n';
-    case 'yaml':
-      return stringify(document);
-    case 'name':
-      return items.map((j) => `cronjob/${j.metadata.name}\n`).join('');
-    case 'table':
-    case 'wide':
-      return items.length === 0 ? '' : formatCronJobTable(items, now, format === 'wide');
-  }
+  return render(format, { document, names: () => items.map((j) => `cronjob/${j.metadata.name}`), empty: items.length === 0, table: (wide) => formatCronJobTable(items, now, wide) });
 }
 
 /** What `get runs CRONJOB` writes to stdout: the hub's RunList (json, yaml) or a table; `-o name` is refused by the caller. */
 export function renderRuns(data: ApiRunList, format: Exclude<OutputFormat, 'name'>, now: number): string {
-  switch (format) {
-    case 'json':
-      return JSON.stringify(data, null, 2) + '\n';
-    case 'yaml':
-      return stringify(data);
-    case 'table':
-    case 'wide':
-      return data.items.length === 0 ? '' : formatRunTable(data.items, now, format === 'wide');
-  }
+  return render(format, { document: data, names: () => [], empty: data.items.length === 0, table: (wide) => formatRunTable(data.items, now, wide) });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ControlLoop } from '../control-loop.js';
 import type { PodStore } from '../pods/index.js';
 import { explainDecision } from '../scheduler/explain.js';
 import type { Decision, SchedulerConfig } from '../scheduler/types.js';
@@ -41,57 +42,30 @@ export class CronJobController {
   private readonly decisions = new Map<string, Decision>();
   private readonly events = new Map<string, CronJobEvent[]>();
   private readonly synced = new Map<string, string>();
-  private readonly unsubscribe: Array<() => void> = [];
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
-  constructor(private readonly options: CronJobControllerOptions) {}
+  private readonly loop: ControlLoop;
 
-  /** Subscribes, passes once, then on every change and every `tickMs` (default 1000; 0: no tick). */
-  start(options: { tickMs?: number } = {}): void {
-    const kick = () => this.kick();
-    this.unsubscribe.push(this.options.cronJobs.onChange(kick), this.options.pods.onChange(kick), this.options.nodes.onChange(kick));
-    const tickMs = options.tickMs ?? 1000;
-    if (tickMs > 0) {
-      this.timer = setInterval(kick, tickMs);
-      this.timer.unref();
-    }
-    this.kick();
+  constructor(private readonly options: CronJobControllerOptions) {
+    this.loop = new ControlLoop({ pass: () => this.reconcileOnce(), sources: [options.cronJobs, options.pods, options.nodes], log: options.log, what: 'cron job' });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    for (const off of this.unsubscribe.splice(0)) off();
-    await this.running;
+  /** Passes once, then on every change of its stores and every `tickMs` (default 1000; 0: no tick, for tests). */
+  start(options: { tickMs?: number } = {}): void {
+    this.loop.start(options);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Asks for a pass; coalesced with one that is running. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        try {
-          await this.reconcileOnce();
-        } catch (error) {
-          this.options.log.error({ err: error }, 'cron job reconcile failed');
-        }
-      } while (this.dirty && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.kick();
   }
 
-  /** Resolves once no pass is running or asked for. */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
+  /** Resolves once no pass is running or asked for (tests and shutdown). */
+  settled(): Promise<void> {
+    return this.loop.settled();
   }
 
   /** Why a `OneNode` job runs nowhere: the scheduler's last decision for it, while no node fits. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ControlLoop } from '../control-loop.js';
 import type { PodStore } from '../pods/index.js';
 import type { Decision, SchedulerConfig } from '../scheduler/types.js';
 import { planDaemonSet } from './daemonset-plan.js';
@@ -46,60 +47,30 @@ export class WorkloadController {
   private readonly decisions = new Map<string, { uid: string; decision: Decision }>();
   private readonly events = new Map<string, WorkloadEvent[]>();
   private readonly observed = new Map<string, number>();
-  private readonly unsubscribe: Array<() => void> = [];
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
-  constructor(private readonly options: WorkloadControllerOptions) {}
+  private readonly loop: ControlLoop;
 
-  /**
-   * Subscribes to the stores and the registry, passes once, then on every change and every
-   * `tickMs` (default 1000; 0: no tick, for tests that drive node-loss deadlines themselves).
-   */
-  start(options: { tickMs?: number } = {}): void {
-    const kick = () => this.kick();
-    this.unsubscribe.push(this.options.workloads.onChange(kick), this.options.pods.onChange(kick), this.options.nodes.onChange(kick));
-    const tickMs = options.tickMs ?? 1000;
-    if (tickMs > 0) {
-      this.timer = setInterval(kick, tickMs);
-      this.timer.unref();
-    }
-    this.kick();
+  constructor(private readonly options: WorkloadControllerOptions) {
+    this.loop = new ControlLoop({ pass: () => this.reconcileOnce(), sources: [options.workloads, options.pods, options.nodes], log: options.log, what: 'workload' });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    for (const off of this.unsubscribe.splice(0)) off();
-    await this.running;
+  /** Passes once, then on every change of its stores and every `tickMs` (default 1000; 0: no tick, for tests). */
+  start(options: { tickMs?: number } = {}): void {
+    this.loop.start(options);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Asks for a pass; coalesced with one that is running. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        try {
-          await this.reconcileOnce();
-        } catch (error) {
-          this.options.log.error({ err: error }, 'workload reconcile failed');
-        }
-      } while (this.dirty && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.kick();
   }
 
   /** Resolves once no pass is running or asked for (tests and shutdown). */
-  async settled(): Promise<void> {
-    while (this.running) await this.running;
+  settled(): Promise<void> {
+    return this.loop.settled();
   }
 
   /** The last placement decision for a pod, while the pod (with that uid) exists. */
