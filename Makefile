@@ -64,6 +64,7 @@ bench: setup
 	npx tsx bench/footprint/footprint.bench.ts
 	npx tsx bench/scheduler/scheduler.bench.ts
 	npx tsx bench/recovery/recovery.bench.ts
+	npx tsx bench/cron/cron.bench.ts
 
 clean:
 	rm -rf dist .data
