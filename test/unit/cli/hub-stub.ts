@@ -16,7 +16,7 @@ export interface HubStub {
   /** Paths requested so far, in order. */
   requests: string[];
   /** Every request with its method and its body parsed as JSON (undefined when empty). */
-  calls: Array<{ method: string; path: string; body: unknown }>;
+  calls: Array<{ method: string; path: string; body: unknown; authorization?: string }>;
   close(): Promise<void>;
 }
 
@@ -35,7 +35,8 @@ export async function startHubStub(routes: Record<string, CannedResponse>): Prom
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString();
-      calls.push({ method, path, body: text === '' ? undefined : (JSON.parse(text) as unknown) });
+      const { authorization } = req.headers;
+      calls.push({ method, path, body: text === '' ? undefined : (JSON.parse(text) as unknown), ...(authorization === undefined ? {} : { authorization }) });
       const canned = routes[`${method} ${path}`] ?? (method === 'GET' ? routes[path] : undefined);
       const { status, body } = canned ?? notFoundStatus(`${path} not found`);
       res.writeHead(status, { 'content-type': 'application/json' });
