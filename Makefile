@@ -3,9 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 APT_PACKAGES := mosquitto runc crun skopeo umoci containernetworking-plugins docker-registry \
-                iproute2 iptables busybox-static ca-certificates
+                iproute2 iptables busybox-static ca-certificates openssl
 # Commands that prove the packages above are present (checked before touching apt).
-APT_PROBES := mosquitto runc crun skopeo umoci ip iptables busybox docker-registry perl
+APT_PROBES := mosquitto runc crun skopeo umoci ip iptables busybox docker-registry perl openssl
 NODE_TEST := node --import tsx --test --test-reporter=spec
 UNIT_TESTS = $(shell find test/unit -name '*.test.ts' | sort)
 INTEGRATION_TESTS = $(shell find test/integration -name '*.test.ts' | sort)

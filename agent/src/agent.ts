@@ -12,6 +12,7 @@ import { handleCommand } from './commands/handlers.js';
 import type { AgentConfig } from './config.js';
 import { DropCounter } from './drops.js';
 import { AgentLink } from './link.js';
+import type { LinkSecurity } from './link-security.js';
 import { type NodeFacts, allocatable } from './node-info.js';
 import type { PodManager } from './pods/pod-manager.js';
 import type { Outbox } from './outbox/outbox.js';
@@ -29,6 +30,8 @@ export interface AgentDeps {
   pods: PodManager;
   /** Durable events, sent to the hub and forgotten once it acknowledges them. */
   outbox: Outbox;
+  /** The broker link's pinned CA and login (secure mode). */
+  linkSecurity?: LinkSecurity;
 }
 
 /** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
@@ -80,6 +83,7 @@ export class Agent {
       onMessage: (topic, payload) => void this.receive(topic, payload),
       // Offline fence (docs/offline.md): the pod manager learns when the broker link comes and goes.
       onLinkChange: (event) => deps.pods.linkChanged(event),
+      security: deps.linkSecurity,
       log: deps.log,
     });
   }

@@ -7,7 +7,13 @@ const Quantity = z.union([z.string(), z.number()]);
 /** The agent's configuration as a YAML file spells it; flags and `CORRAL_*` variables map onto the same keys. */
 export const AgentConfigInput = z.object({
   dataDir: z.string().min(1).default('./.data/agent'),
-  hub: z.string().regex(/^mqtts?:\/\/[^/]+\/?$/, 'must be mqtt://HOST:PORT').default('mqtt://127.0.0.1:1883'),
+  hub: z.string().regex(/^mqtts?:\/\/[^/]+\/?$/, 'must be mqtts://HOST:PORT (mqtt:// with --insecure)').default('mqtt://127.0.0.1:1883'),
+  /** PEM file of the hub's CA (from the device's provisioning), the only trust anchor for `mqtts://`. */
+  ca: z.string().min(1).optional(),
+  /** The same CA inline (YAML), instead of `ca`. */
+  caPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
+  /** The node's broker login (YAML `credentials: {username, password}`, or --mqtt-username / --mqtt-password). */
+  credentials: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }).optional(),
   nodeName: z.string().refine(isNodeName, 'must be a DNS label: lower-case alphanumerics and "-", at most 63').optional(),
   labels: Labels.default({}),
   heartbeatSeconds: z.coerce.number().positive().max(3600).default(5),
@@ -43,6 +49,10 @@ export interface AgentConfig {
   reserved: { cpu: number; memory: number };
   runtime: 'auto' | 'runc' | 'crun';
   insecure: boolean;
+  /** Present only when set: the CA file, the inline CA, the broker login. */
+  ca?: string;
+  caPem?: string;
+  credentials?: { username: string; password: string };
   logLevel: string;
   podsDir: string;
   hostPathAllow: string[];
@@ -73,7 +83,12 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_POD_SUBNET: 'podSubnet',
   CORRAL_INSECURE_REGISTRIES: 'insecureRegistries',
   CORRAL_OUTBOX_MAX_BYTES: 'outboxMaxBytes',
+  CORRAL_CA: 'ca',
 };
+
+/** The broker login's flags and variables, folded into `credentials` field by field (a password from the env may complete a username from the file). */
+const credentialKeys = { mqttUsername: 'username', mqttPassword: 'password' } as const;
+const credentialEnv = { CORRAL_MQTT_USERNAME: 'mqttUsername', CORRAL_MQTT_PASSWORD: 'mqttPassword' } as const;
 
 export interface ConfigSources {
   /** Parsed YAML config file, if any. */
@@ -102,11 +117,12 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
   }
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(envKeys)) fromEnv[key] = sources.env[name];
-  const merged = {
-    ...normalize(defined((sources.file as Record<string, unknown> | undefined) ?? {})),
-    ...normalize(defined(fromEnv)),
-    ...normalize(defined(sources.flags)),
-  };
+  for (const [name, key] of Object.entries(credentialEnv)) fromEnv[key] = sources.env[name];
+  const layers = [defined((sources.file as Record<string, unknown> | undefined) ?? {}), defined(fromEnv), defined(sources.flags)].map(normalize);
+  const merged: Record<string, unknown> = Object.assign({}, ...layers);
+  const credentials = mergeCredentials(layers);
+  for (const key of Object.keys(credentialKeys)) delete merged[key];
+  if (credentials !== undefined) merged.credentials = credentials;
   const parsed = AgentConfigInput.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -114,6 +130,7 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     return err(new CorralError(ErrorCode.ConfigInvalid, `config: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
   }
   const c = parsed.data;
+  if (c.ca !== undefined && c.caPem !== undefined) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: caPem: set ca (a file) or caPem (inline), not both', { path: 'caPem' }));
   const nodeName = c.nodeName ?? sanitizeNodeName(defaultNodeName);
   if (!isNodeName(nodeName)) {
     return err(new CorralError(ErrorCode.ConfigInvalid, `config: nodeName: cannot derive a node name from hostname ${JSON.stringify(defaultNodeName)}; set --node-name`, { path: 'nodeName' }));
@@ -135,6 +152,9 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     reserved: { cpu: cpu.value, memory: memory.value },
     runtime: c.runtime,
     insecure: c.insecure,
+    ...(c.ca === undefined ? {} : { ca: c.ca }),
+    ...(c.caPem === undefined ? {} : { caPem: c.caPem }),
+    ...(c.credentials === undefined ? {} : { credentials: c.credentials }),
     logLevel: c.logLevel,
     podsDir: c.podsDir,
     hostPathAllow: c.hostPathAllow.map((p) => p.trim()).filter(Boolean),
@@ -145,6 +165,22 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     registryAuth: c.registryAuth,
     outboxMaxBytes: outbox.value,
   });
+}
+
+/** `credentials` from each layer, then the flat `mqttUsername`/`mqttPassword` of each, later layers winning field by field. */
+function mergeCredentials(layers: Record<string, unknown>[]): unknown {
+  let out: Record<string, unknown> | undefined;
+  for (const layer of layers) {
+    const nested = layer.credentials;
+    if (nested !== undefined) {
+      if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return nested;
+      out = { ...out, ...defined(nested as Record<string, unknown>) };
+    }
+    for (const [flat, field] of Object.entries(credentialKeys)) {
+      if (layer[flat] !== undefined) out = { ...out, [field]: layer[flat] };
+    }
+  }
+  return out;
 }
 
 /** "Pi-Kitchen.local" → "pi-kitchen": the first DNS label, lower-cased, invalid characters replaced. */

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, backoffDelay, reconnectBackoff } from './backoff.js';
+import type { LinkSecurity } from './link-security.js';
 
 export interface WillMessage {
   topic: string;
@@ -25,6 +26,8 @@ export interface LinkOptions {
   /** Monotonic ms for the last-contact time (default `performance.now`). */
   monotonicNow?: () => number;
   log: Logger;
+  /** Secure mode: the hub's CA as the only trust anchor, and the node's broker login. */
+  security?: LinkSecurity | undefined;
   backoff?: BackoffPolicy;
   random?: () => number;
 }
@@ -85,6 +88,7 @@ export class AgentLink {
       queueQoSZero: false,
       resubscribe: false,
       will: this.willFor(this.nextSession()),
+      ...securityOptions(o.security),
     });
     this.client.on('connect', () => void this.connected_());
     this.client.on('close', () => this.closed());
@@ -175,6 +179,16 @@ export class AgentLink {
       client.reconnect();
     }, wait);
   }
+}
+
+/** mqtt.js connect options for `security`: with a CA, only that CA is trusted and the hub's name is checked. */
+function securityOptions(security: LinkSecurity | undefined) {
+  if (!security) return {};
+  return {
+    ...(security.ca === undefined ? {} : { ca: security.ca, rejectUnauthorized: true }),
+    ...(security.username === undefined ? {} : { username: security.username }),
+    ...(security.password === undefined ? {} : { password: security.password }),
+  };
 }
 
 function delay(ms: number): Promise<void> {

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { Agent } from './agent.js';
 import { resolveAgentConfig } from './config.js';
+import { resolveLinkSecurity } from './link-security.js';
 import { createLogger } from './log.js';
 import { createPodManager } from './pods/compose.js';
 import { loadStaticPods } from './pods/static-pods.js';
@@ -22,7 +23,10 @@ async function main(argv: string[]): Promise<number> {
     .version(agentVersion())
     .option('--config <file>', 'YAML config file (env CORRAL_CONFIG)')
     .option('--data-dir <dir>', 'where the agent keeps its state (default ./.data/agent)')
-    .option('--hub <url>', 'MQTT broker of the hub, mqtt://HOST:PORT (default mqtt://127.0.0.1:1883)')
+    .option('--hub <url>', 'MQTT broker of the hub, mqtts://HOST:PORT (mqtt:// with --insecure; default mqtt://127.0.0.1:1883)')
+    .option('--ca <file>', "the hub's CA (its <dataDir>/pki/ca.pem), the only trust anchor for mqtts:// (env CORRAL_CA; YAML ca or caPem)")
+    .option('--mqtt-username <name>', 'broker username (env CORRAL_MQTT_USERNAME; YAML credentials.username)')
+    .option('--mqtt-password <secret>', 'broker password (env CORRAL_MQTT_PASSWORD; YAML credentials.password)')
     .option('--node-name <name>', 'node name (default: the hostname)')
     .option('--labels <k=v,...>', 'node labels')
     .option('--heartbeat-seconds <n>', 'heartbeat period (default 5)')
@@ -36,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
     .option('--insecure-registries <hosts>', 'comma-separated registries reached over plain HTTP (loopback ones always are)')
     .option('--outbox-max-bytes <size>', 'size bound of the durable event outbox (default 1Mi)')
-    .option('--insecure', 'plain MQTT without TLS or authentication (the only mode until security lands)')
+    .option('--insecure', 'allow plain MQTT (mqtt://) without TLS or authentication (local development and tests only)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
   const flags = program.opts<Record<string, string | boolean | undefined>>();
@@ -58,12 +62,14 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = resolved.value;
-  if (!config.insecure) {
-    process.stderr.write('error: TLS and authentication are not available yet; pass --insecure (CORRAL_INSECURE=1) to use plain MQTT\n');
+  const linkSecurity = await resolveLinkSecurity(config, (path) => readFile(path, 'utf8'));
+  if (!linkSecurity.ok) {
+    process.stderr.write(`error: ${linkSecurity.error.message}\n`);
     return 2;
   }
   const log = createLogger(config.logLevel, 'corral-agent');
-  log.warn('insecure mode: plain MQTT without TLS or authentication');
+  if (config.insecure) log.warn('INSECURE mode (--insecure): plain MQTT allowed, no TLS or authentication; for local development and tests only');
+  else log.info({ hub: config.hub, ca: config.ca ?? 'caPem (inline)', username: config.credentials?.username }, "secure mode: MQTT over TLS, the hub's CA pinned");
 
   const store = await AgentStore.open(config.dataDir);
   const identity = await store.startIdentity();
@@ -83,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
     sampleAgent: () => sampleAgentUsage(),
     pods,
     outbox,
+    linkSecurity: linkSecurity.value,
   });
   log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, eventsPending: outbox.pending, arch: facts.info.architecture, runtime: facts.info.runtime.name }, 'agent starting');
   // Pods first, from LevelDB and the static pods dir: they run before and without the hub.

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
 import { ApiCronJob, ApiCronJobList, ApiRunList, TriggerResult } from './cronjob-object.js';
 import { ApiNodeEventList } from './event-object.js';
+import { pinnedFetch } from './pinned-fetch.js';
 import { ApiPod, ApiPodList } from './pod-object.js';
 import {
   ApiDaemonSet,
@@ -33,6 +34,8 @@ export interface HubClientOptions {
   timeoutMs?: number;
   /** Injectable for tests; defaults to the global `fetch`. */
   fetch?: typeof fetch;
+  /** PEM of the hub's CA: for an https:// hub, the only CA trusted (`--ca`, CORRAL_CA); unused for http://. */
+  ca?: string | undefined;
 }
 
 /** Why a fetch failed, in one line: the innermost useful message (`connect ECONNREFUSED 127.0.0.1:8080`). */
@@ -76,7 +79,7 @@ export class HubClient {
     }
     this.base = base;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? (options.ca !== undefined && base.protocol === 'https:' ? pinnedFetch(options.ca) : fetch);
   }
 
   /** GET /api/v1/nodes */

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { CorralError, ErrorCode } from '../../protocol/src/index.js';
 import { HubClient } from './client.js';
 
 /** Where the CLI writes and what it reads from its environment; `run()` never touches `process` directly. */
@@ -33,7 +35,19 @@ export function createContext(io: CliIo): CommandContext {
     now: () => (io.now ?? Date.now)(),
     client(command) {
       const { hub } = command.optsWithGlobals<{ hub: string }>();
-      return new HubClient({ hub });
+      return new HubClient({ hub, ca: hubCa(command, io) });
     },
   };
+}
+
+/** The hub's CA to trust for https:// (`--ca FILE`, else CORRAL_CA), read as PEM; CORRAL_CONFIG_INVALID when unreadable. */
+export function hubCa(command: Command, io: CliIo): string | undefined {
+  const { ca } = command.optsWithGlobals<{ ca?: string }>();
+  const path = ca ?? (io.env['CORRAL_CA'] || undefined);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CorralError(ErrorCode.ConfigInvalid, `cannot read the hub's CA ${path} (${(error as Error).message})`, { path: 'ca', cause: error });
+  }
 }

@@ -28,7 +28,8 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
       // Errors are printed by `run`, as one line.
       outputError: () => {},
     })
-    .option('--hub <url>', 'hub base URL (env CORRAL_HUB)', defaultHub(io.env));
+    .option('--hub <url>', 'hub base URL (env CORRAL_HUB)', defaultHub(io.env))
+    .option('--ca <file>', "CA to trust for an https:// hub: the hub's <dataDir>/pki/ca.pem (env CORRAL_CA)");
 
   const ctx = createContext(io);
   registerGet(program, ctx);

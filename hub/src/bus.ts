@@ -7,6 +7,8 @@ export interface HubBusOptions {
   onMessage: (topic: string, payload: Uint8Array) => void;
   /** Called after every reconnect (not the first connect): the broker may have lost its retained messages. */
   onReconnect?: () => void;
+  /** Secure mode: the broker's CA pinned as the only trust anchor (absent: the system's CAs) and the hub's login. */
+  security?: { ca?: string; username: string; password: string } | undefined;
 }
 
 /**
@@ -29,6 +31,7 @@ export class HubBus {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       queueQoSZero: false,
+      ...securityOptions(this.options.security),
     });
     this.client = client;
     client.on('message', (topic, payload) => this.options.onMessage(topic, payload));
@@ -63,4 +66,9 @@ export class HubBus {
     await Promise.race([client.endAsync(), new Promise((r) => setTimeout(r, 2000).unref())]);
     client.end(true);
   }
+}
+
+function securityOptions(security: HubBusOptions['security']) {
+  if (!security) return {};
+  return { ...(security.ca === undefined ? {} : { ca: security.ca }), rejectUnauthorized: true, username: security.username, password: security.password };
 }

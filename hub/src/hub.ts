@@ -12,6 +12,7 @@ import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } fr
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
 import type { SchedulerConfig } from './scheduler/types.js';
+import { type HubTransport, INSECURE, busSecurity, dialUrl, serverTls } from './security/transport.js';
 import { HubStats } from './stats.js';
 import { LevelStore } from './store/level-store.js';
 import { type DaemonSetRecord, type DeploymentRecord, type ScheduleFn, WorkloadController, WorkloadStore } from './workloads/index.js';
@@ -21,6 +22,8 @@ export interface HubDeps {
   schedule: ScheduleFn;
   schedulerConfig: SchedulerConfig;
   now?: () => number;
+  /** TLS for the broker and the API and the hub's broker login (secure mode); absent: plain, as with `--insecure`. */
+  transport?: HubTransport;
 }
 
 export interface HubEndpoints {
@@ -58,7 +61,9 @@ export class Hub {
     const registry = new NodeRegistry(store.collection<NodeRecord>('nodes'), { graceMs: config.nodeGraceSeconds * 1000, lostMs: config.nodeLostSeconds * 1000, now, log });
     await registry.load();
 
-    const broker = config.broker ? undefined : await EmbeddedBroker.start({ ...config.mqttListen, log });
+    const transport = deps.transport ?? INSECURE;
+    const tls = serverTls(transport);
+    const broker = config.broker ? undefined : await EmbeddedBroker.start({ ...config.mqttListen, log, tls });
     const brokerUrl = config.broker ?? (broker as EmbeddedBroker).url;
 
     let bus: HubBus | undefined;
@@ -87,7 +92,8 @@ export class Hub {
     const publish = (topic: string, payload: Uint8Array, options: { qos: 0 | 1 }) => (bus as HubBus).publish(topic, payload, options);
     const context = { registry, commands, pods, stats, events, publish, log };
     bus = new HubBus({
-      url: brokerUrl,
+      url: transport.secure ? dialUrl(brokerUrl) : brokerUrl,
+      security: busSecurity(transport),
       log,
       onMessage: (topic, payload) => void dispatch(context, topic, payload),
       onReconnect: () => void pods.republishAll(),
@@ -96,13 +102,13 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns } });
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, https: tls });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
     const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
 
-    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, log }, { brokerUrl, apiUrl: `http://${host}:${port}` });
+    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, log }, { brokerUrl, apiUrl: `${tls ? 'https' : 'http'}://${host}:${port}` });
     // After the republish: controllers act on the stored state (nodes count as NotReady until heard from).
     controller.start();
     cronJobController.start();

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 import { Command } from 'commander';
 import { resolveHubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { createLogger } from './log.js';
 import { defaultSchedulerConfig, schedule } from './scheduler/index.js';
+import { type HubTransport, prepareHubTransport } from './security/transport.js';
 
 /** Composition root of `corral-hub`. */
 async function main(argv: string[]): Promise<number> {
@@ -12,8 +14,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'where the hub keeps its state (default ./.data/hub)')
     .option('--mqtt-listen <host:port>', 'embedded broker address (default 127.0.0.1:1883)')
     .option('--http-listen <host:port>', 'HTTP API address (default 127.0.0.1:8080)')
-    .option('--broker <url>', 'use this external MQTT broker (mqtt://HOST:PORT) instead of the embedded one')
-    .option('--insecure', 'plain TCP without authentication (the only mode until security lands)')
+    .option('--broker <url>', 'use this external MQTT broker (mqtts://HOST:PORT; mqtt:// with --insecure) instead of the embedded one')
+    .option('--broker-ca <file>', "PEM CA of an external mqtts:// broker, pinned as its only trust anchor (default: the system's CAs)")
+    .option('--tls-san <names>', 'comma-separated extra DNS names / IP addresses for the server certificate (devices dial these)')
+    .option('--insecure', 'plain MQTT and HTTP without TLS or authentication (local development and tests only)')
     .option('--node-grace-seconds <n>', 'heartbeat silence after which a node is NotReady (default 15)')
     .option('--node-lost-seconds <n>', 'time NotReady after which a node is shown as Lost (default 30)')
     .option('--scheduler-resources <strategy>', 'LeastAllocated (spread load, default) or MostAllocated (bin-pack)')
@@ -25,21 +29,35 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = resolved.value;
-  if (!config.insecure) {
-    process.stderr.write('error: TLS and authentication are not available yet; pass --insecure for plain TCP without authentication\n');
+  const log = createLogger(config.logLevel, 'corral-hub');
+
+  let transport: HubTransport;
+  try {
+    transport = await prepareHubTransport(config, { hostname: hostname() });
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
     return 2;
   }
-  const log = createLogger(config.logLevel, 'corral-hub');
-  log.warn('insecure mode: plain MQTT and HTTP without TLS or authentication');
+  if (!transport.secure) {
+    log.warn('INSECURE mode (--insecure): plain MQTT and HTTP without TLS or authentication; for local development and tests only');
+  } else {
+    const { pki } = transport;
+    if (pki.created.ca) log.info({ ca: pki.caFile }, 'hub CA created');
+    if (pki.created.server) log.info({ reason: pki.created.server, validTo: pki.serverValidTo.toISOString() }, 'server certificate issued');
+    log.info(
+      { ca: pki.caFile, caFingerprint: pki.caFingerprint, brokerCa: config.broker ? (config.brokerCa ?? 'system CAs') : pki.caFile },
+      `secure mode: TLS and authentication; copy ${pki.caFile} to devices (--ca) and CLI users (CORRAL_CA)`,
+    );
+  }
 
   let hub: Hub;
   try {
-    hub = await Hub.start(config, log, { schedule, schedulerConfig: { ...defaultSchedulerConfig, resourceStrategy: config.schedulerResources } });
+    hub = await Hub.start(config, log, { schedule, schedulerConfig: { ...defaultSchedulerConfig, resourceStrategy: config.schedulerResources }, transport });
   } catch (error) {
     process.stderr.write(`error: hub failed to start: ${(error as Error).message}\n`);
     return 1;
   }
-  log.info({ api: hub.endpoints.apiUrl, broker: hub.endpoints.brokerUrl }, 'hub ready');
+  log.info({ mode: transport.secure ? 'secure' : 'insecure', api: hub.endpoints.apiUrl, broker: hub.endpoints.brokerUrl }, 'hub ready');
 
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -18,6 +18,7 @@ export const ErrorCode = {
   CommandTimeout: 'CORRAL_COMMAND_TIMEOUT',
   CommandFailed: 'CORRAL_COMMAND_FAILED',
   BrokerUnavailable: 'CORRAL_BROKER_UNAVAILABLE',
+  PkiFailed: 'CORRAL_PKI_FAILED',
   ImageRefInvalid: 'CORRAL_IMAGE_REF_INVALID',
   ImagePullFailed: 'CORRAL_IMAGE_PULL_FAILED',
   ImagePlatformMismatch: 'CORRAL_IMAGE_PLATFORM_MISMATCH',

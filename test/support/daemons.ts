@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket, createServer } from 'node:net';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -119,6 +120,8 @@ export interface HubHandle {
   daemon: Daemon;
   api: string;
   brokerUrl: string;
+  /** Secure hubs: `<dataDir>/pki/ca.pem`, the CA agents and clients pin. */
+  caFile?: string;
 }
 
 export interface HubOptions {
@@ -128,12 +131,17 @@ export interface HubOptions {
   mqttPort?: number;
   httpPort?: number;
   graceSeconds?: number;
+  /** Secure mode (no `--insecure`): TLS on the API and the embedded broker; `api` is https, `brokerUrl` mqtts. */
+  secure?: true;
+  /** Secure mode with an external mqtts:// broker: its CA file (`--broker-ca`). */
+  brokerCa?: string;
 }
 
-/** Starts `corral-hub --insecure` and waits for its API to answer. */
+/** Starts `corral-hub --insecure` (or, with `secure`, in secure mode) and waits for its API to answer. */
 export async function startHub(options: HubOptions): Promise<HubHandle> {
   const httpPort = options.httpPort ?? (await freePort());
   const mqttPort = options.mqttPort ?? (await freePort());
+  if (options.secure) return startSecureHub(options, httpPort, mqttPort);
   const args = [BIN.hub, '--insecure', '--data-dir', options.dataDir, '--http-listen', `127.0.0.1:${httpPort}`, '--log-level', 'debug'];
   if (options.broker) args.push('--broker', options.broker);
   else args.push('--mqtt-listen', `127.0.0.1:${mqttPort}`);
@@ -148,6 +156,36 @@ export async function startHub(options: HubOptions): Promise<HubHandle> {
   return { daemon, api, brokerUrl: options.broker ?? `mqtt://127.0.0.1:${mqttPort}` };
 }
 
+async function startSecureHub(options: HubOptions, httpPort: number, mqttPort: number): Promise<HubHandle> {
+  const args = [BIN.hub, '--data-dir', options.dataDir, '--http-listen', `127.0.0.1:${httpPort}`, '--log-level', 'debug'];
+  if (options.broker) args.push('--broker', options.broker);
+  else args.push('--mqtt-listen', `127.0.0.1:${mqttPort}`);
+  if (options.brokerCa) args.push('--broker-ca', options.brokerCa);
+  if (options.graceSeconds !== undefined) args.push('--node-grace-seconds', String(options.graceSeconds));
+  const daemon = start('hub', process.execPath, args);
+  const api = `https://127.0.0.1:${httpPort}`;
+  const caFile = join(options.dataDir, 'pki', 'ca.pem');
+  await waitFor(`hub API at ${api}\n${daemon.log()}`, async () => {
+    if (!daemon.alive) throw new Error(`hub exited: ${daemon.log()}`);
+    const status = await httpsStatus(`${api}/healthz`, await readFile(caFile, 'utf8'));
+    return status === 200 ? true : undefined;
+  });
+  return { daemon, api, brokerUrl: options.broker ?? `mqtts://127.0.0.1:${mqttPort}`, caFile };
+}
+
+/** The HTTP status of a GET over https trusting only `ca` (none: the system's CAs); rejects on a TLS or network error. */
+export function httpsStatus(url: string, ca?: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = httpsRequest(url, { method: 'GET', headers, ...(ca === undefined ? {} : { ca }), timeout: 5000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolveStatus(res.statusCode ?? 0));
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer from ${url} within 5s`)));
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 export interface AgentOptions {
   dataDir: string;
   hub: string;
@@ -157,10 +195,17 @@ export interface AgentOptions {
   keepaliveSeconds?: number;
   /** Further flags, e.g. `--pods-dir`. */
   extraArgs?: string[];
+  /** Secure mode (no `--insecure`): the hub's CA file; `hub` is then an mqtts:// URL. */
+  ca?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
 }
 
 export function startAgent(options: AgentOptions): Daemon {
-  const args = [BIN.agent, '--insecure', '--data-dir', options.dataDir, '--hub', options.hub, '--node-name', options.nodeName, '--log-level', 'debug'];
+  const mode = options.ca === undefined ? ['--insecure'] : ['--ca', options.ca];
+  const args = [BIN.agent, ...mode, '--data-dir', options.dataDir, '--hub', options.hub, '--node-name', options.nodeName, '--log-level', 'debug'];
+  if (options.mqttUsername !== undefined) args.push('--mqtt-username', options.mqttUsername);
+  if (options.mqttPassword !== undefined) args.push('--mqtt-password', options.mqttPassword);
   if (options.labels) args.push('--labels', options.labels);
   if (options.heartbeatSeconds !== undefined) args.push('--heartbeat-seconds', String(options.heartbeatSeconds));
   if (options.keepaliveSeconds !== undefined) args.push('--keepalive-seconds', String(options.keepaliveSeconds));

@@ -42,11 +42,13 @@ export interface ApiDeps {
     /** How long `trigger` waits for each node (tests shorten it). */
     triggerTimeoutMs?: number;
   };
+  /** Secure mode: serve https with the hub's server certificate; absent: plain http. */
+  https?: { key: string; cert: string } | undefined;
 }
 
 /** The hub's HTTP API (`/api/v1/…`, JSON), used by the `corral` CLI. */
 export function createApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}) });
 
   app.get('/healthz', async () => 'ok');
 

@@ -1,5 +1,6 @@
 import { type Server, type Socket, createServer } from 'node:net';
 import { Duplex, Transform } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { MAX_MESSAGE_BYTES } from '../../../protocol/src/index.js';
@@ -12,6 +13,8 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   log: Logger;
+  /** Secure mode: MQTT over TLS (mqtts) with the hub's server certificate; absent: plain TCP. */
+  tls?: { key: string; cert: string } | undefined;
 }
 
 /** MQTT 3.1.1 broker inside the hub process (Aedes on a TCP listener), the default for small fleets. */
@@ -31,10 +34,13 @@ export class EmbeddedBroker {
     });
     aedes.on('clientError', (client, error) => options.log.debug({ client: client.id, err: error }, 'broker client error'));
     aedes.on('connectionError', (_client, error) => options.log.debug({ err: error }, 'broker connection error'));
-    const server = createServer((socket) => {
+    const onSocket = (socket: Socket) => {
       socket.setNoDelay(true);
       aedes.handle(guarded(socket, options.log));
-    });
+    };
+    const server = options.tls ? createTlsServer({ ...options.tls, minVersion: 'TLSv1.2' }, onSocket) : createServer(onSocket);
+    // A plain-TCP client or an untrusting one fails the handshake: debug, as for other client errors.
+    server.on('tlsClientError', (error: Error, socket: Socket) => options.log.debug({ err: error, remote: socket.remoteAddress }, 'broker TLS handshake failed'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
@@ -44,8 +50,9 @@ export class EmbeddedBroker {
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-    options.log.info({ host: options.host, port, maxPayload: MAX_MESSAGE_BYTES }, 'embedded MQTT broker listening');
-    return new EmbeddedBroker(aedes, server, `mqtt://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`);
+    const scheme = options.tls ? 'mqtts' : 'mqtt';
+    options.log.info({ host: options.host, port, tls: options.tls !== undefined, maxPayload: MAX_MESSAGE_BYTES }, 'embedded MQTT broker listening');
+    return new EmbeddedBroker(aedes, server, `${scheme}://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`);
   }
 
   async stop(): Promise<void> {
