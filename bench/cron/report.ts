@@ -146,14 +146,16 @@ export function printSummary(sizes: readonly SizeRow[], context: { machine: stri
     console.log(`- Offline (hub unreachable, full 1 MiB outbox) ${holds(size.offline) ? 'holds' : 'does not hold'} ${describe(size, 'offline')}; ${cpu(size.offline)} ms of CPU per run (online ${cpu(size.agent)}).`);
   }
   const over = sizes.filter((s) => s.agent && !holds(s.agent));
-  if (over.length > 0) {
-    const dropped = over.reduce((sum, s) => sum + s.agent!.timerMissed, 0);
-    const worst = over[over.length - 1]!;
-    console.log(
-      dropped === 0
-        ? `- Past capacity the agent drops no tick (node-cron missed none): its runner's queue holds every tick and starts it later and later for as long as the load lasts (${worst.agent!.store?.queuedTicks ?? '?'} ticks queued at the end of the window at ${worst.jobs} jobs).`
-        : `- Past capacity node-cron dropped ${dropped} ticks in the windows (its \`execution:missed\`, which the runner does not listen to: no Missed record).`,
-    );
+  const worst = over[over.length - 1];
+  if (worst) {
+    console.log(`- Past capacity the runner's queue holds every tick node-cron fires and starts it later and later for as long as the load lasts (${worst.agent!.store?.queuedTicks ?? '?'} ticks queued at the end of the window at ${worst.jobs} jobs).`);
+  }
+  const dropped = sizes.filter((s) => s.agent && s.agent.timerMissed > 0);
+  if (dropped.length > 0) {
+    const where = dropped.map((s) => `${s.agent!.timerMissed} at ${s.jobs} jobs`).join(', ');
+    console.log(`- node-cron itself dropped ticks (its \`execution:missed\`: the timer called in a whole tick late): ${where}; the runner does not listen to that event, so they leave no Missed record.`);
+  } else if (worst) {
+    console.log('- node-cron dropped no tick in the windows (no `execution:missed`).');
   }
   console.log('- The hub can send at most 256 CronJobs per node (DesiredMessage.cronJobs, protocol/src/desired.ts).');
 }
