@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CorralError, ErrorCode } from '../../protocol/src/index.js';
 import { HubClient } from './client.js';
+import { resolveHubAccess } from './credentials-file.js';
 
 /** Where the CLI writes and what it reads from its environment; `run()` never touches `process` directly. */
 export interface CliIo {
@@ -34,8 +35,10 @@ export function createContext(io: CliIo): CommandContext {
     io,
     now: () => (io.now ?? Date.now)(),
     client(command) {
-      const { hub } = command.optsWithGlobals<{ hub: string }>();
-      return new HubClient({ hub, ca: hubCa(command, io) });
+      const { hub, token } = command.optsWithGlobals<{ hub: string; token?: string }>();
+      // `--hub` given, else CORRAL_HUB, else the hub of `corral login`; its saved token unless --token or CORRAL_TOKEN.
+      const given = command.getOptionValueSourceWithGlobals('hub') === 'cli' ? hub : undefined;
+      return new HubClient({ ...resolveHubAccess({ hub: given, token }, { env: io.env, fallbackHub: DEFAULT_HUB }), ca: hubCa(command, io) });
     },
   };
 }
