@@ -4,7 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, type Daemon, freePort, spawnDaemon, tempDir, waitFor } from '../support/daemons.js';
+import { BIN, type Daemon, freePort, startHub, tempDir } from '../support/daemons.js';
 
 const deployment = `apiVersion: corral/v1
 kind: Deployment
@@ -48,15 +48,13 @@ describe('API auth: a secure hub and the corral CLI', () => {
   let httpPort: number;
   let mqttPort: number;
 
+  /** `corral-hub` without --insecure, on the same ports each time (a restart keeps the CLI's saved hub). */
   const startSecureHub = async () => {
-    const dataDir = join(dir.path, 'hub');
-    hub = spawnDaemon('hub', process.execPath, [BIN.hub, '--data-dir', dataDir, '--http-listen', `127.0.0.1:${httpPort}`, '--mqtt-listen', `127.0.0.1:${mqttPort}`, '--log-level', 'info']);
-    caFile = join(dataDir, 'pki', 'ca.pem');
-    await waitFor(`secure hub at ${api}`, async () => {
-      if (!hub.alive) throw new Error(`hub exited: ${hub.log()}`);
-      ca = await readFile(caFile, 'utf8');
-      return (await httpsGet(`${api}/healthz`, { ca })).status === 200 ? true : undefined;
-    });
+    const started = await startHub({ dataDir: join(dir.path, 'hub'), secure: true, httpPort, mqttPort });
+    hub = started.daemon;
+    api = started.api;
+    caFile = started.caFile ?? '';
+    ca = await readFile(caFile, 'utf8');
   };
 
   /** The built CLI, trusting the hub's CA through CORRAL_CA. */
@@ -76,7 +74,6 @@ describe('API auth: a secure hub and the corral CLI', () => {
     dir = await tempDir('api-auth');
     httpPort = await freePort();
     mqttPort = await freePort();
-    api = `https://127.0.0.1:${httpPort}`;
     await writeFile(join(dir.path, 'web.yaml'), deployment);
     await startSecureHub();
   });
