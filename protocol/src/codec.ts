@@ -39,6 +39,8 @@ export function decodeMessage<K extends MessageKind>(kind: K, payload: Uint8Arra
   if (payload.byteLength > maxBytes) {
     return err(new CorralError(ErrorCode.ProtocolTooLarge, `${kind}: ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`));
   }
+  const tag = refusedTag(payload);
+  if (tag !== undefined) return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: ${tag}`));
   let value: unknown;
   try {
     value = decoder.decode(payload);
@@ -59,6 +61,82 @@ export function decodeMessage<K extends MessageKind>(kind: K, payload: Uint8Arra
     return err(new CorralError(ErrorCode.ProtocolInvalid, `${kind}: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
   }
   return ok(parsed.data as MessageOf<K>);
+}
+
+/**
+ * Tags a payload may carry. Corral writes none, but a reply's open `result` may hold what
+ * cbor-x writes for a Date (0, 1), a bigint beyond 64 bits (2, 3), a typed array (64–87),
+ * a Set (258) or a Map (259). cbor-x gives other tags meanings that cost far more than
+ * their bytes: value sharing (28, 29) and packed tables (51, 6, 216–255, …) make a few KB
+ * decode to a tree of any size (a 150 KB payload ran the heap out), record definitions
+ * (105, 0xdf00–0xffff) change how later items decode, and tag 27 calls the Error or
+ * RegExp constructor.
+ */
+function tagAllowed(tag: number): boolean {
+  return tag <= 3 || (tag >= 64 && tag <= 87) || tag === 258 || tag === 259 || tag === 55799;
+}
+
+/** cbor-x builds a bignum in time quadratic in its length (250 KB: 36 s); 128 bytes is 1024 bits. */
+const MAX_BIGNUM_BYTES = 128;
+
+/**
+ * Walks the items of `payload` without decoding them (one pass, no recursion) and names the
+ * first tag refused above, or a bignum too long; undefined when there is none. Bytes that are
+ * not well-formed CBOR end the walk: the decoder refuses them with its own reason.
+ */
+function refusedTag(payload: Uint8Array): string | undefined {
+  const open: number[] = []; // items left in each enclosing container; -1: until a break
+  let left = 1;
+  let tagged = -1; // the tag the current item follows
+  let p = 0;
+  while (p < payload.length) {
+    if (left === 0) {
+      if (open.length === 0) return undefined;
+      left = open.pop() as number;
+      continue;
+    }
+    const head = payload[p++] as number;
+    if (head === 0xff) {
+      if (left !== -1) return undefined;
+      left = 0;
+      continue;
+    }
+    if (left > 0) left -= 1;
+    const major = head >> 5;
+    const info = head & 31;
+    let arg = info;
+    if (info >= 24 && info <= 27) {
+      const size = 1 << (info - 24);
+      arg = 0;
+      for (let i = 0; i < size; i++) arg = arg * 256 + (payload[p + i] ?? 0);
+      p += size;
+    } else if (info === 31 && major >= 2 && major <= 5) {
+      arg = -1;
+    } else if (info >= 28) {
+      return undefined;
+    }
+    const tag = tagged;
+    tagged = -1;
+    if ((tag === 2 || tag === 3) && (major !== 2 || arg === -1 || arg > MAX_BIGNUM_BYTES)) {
+      return `a bignum (tag ${tag}) must be a byte string of at most ${MAX_BIGNUM_BYTES} bytes`;
+    }
+    if (major === 2 || major === 3) {
+      if (arg !== -1) p += arg;
+      else {
+        open.push(left);
+        left = -1;
+      }
+    } else if (major === 4 || major === 5) {
+      open.push(left);
+      left = arg === -1 ? -1 : major === 5 ? arg * 2 : arg;
+    } else if (major === 6) {
+      if (!tagAllowed(arg)) return `CBOR tag ${arg} is not allowed`;
+      open.push(left);
+      left = 1;
+      tagged = arg;
+    }
+  }
+  return undefined;
 }
 
 /**
