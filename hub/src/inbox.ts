@@ -11,6 +11,7 @@ const ownKinds = new Set<string>(hubToAgentKinds);
 export async function dispatch(ctx: Omit<HandlerContext, 'node'>, topic: string, payload: Uint8Array, handlers: Handlers = defaultHandlers): Promise<void> {
   const parsed = parseTopic(topic);
   if (parsed && ownKinds.has(parsed.kind)) return; // the hub's own desired state and commands, echoed back
+  if (parsed?.kind === 'status' && payload.byteLength === 0) return; // a deleted node's retained status, cleared by the hub
   if (!parsed || !inboundKinds.has(parsed.kind)) {
     ctx.stats.countDropped(ErrorCode.ProtocolUnknownTopic);
     ctx.log.debug({ topic: topic.slice(0, 256) }, 'message on an unknown topic dropped');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import { Command } from 'commander';
+import { brokerConfigMain } from './broker/broker-config.js';
 import { resolveHubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { createLogger } from './log.js';
@@ -9,6 +10,7 @@ import { type HubTransport, prepareHubTransport } from './security/transport.js'
 
 /** Composition root of `corral-hub`. */
 async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'broker-config') return brokerConfigMain(argv.slice(3), process);
   const program = new Command('corral-hub')
     .description('Corral hub: node registry, HTTP API and (by default) an embedded MQTT broker')
     .option('--data-dir <dir>', 'where the hub keeps its state (default ./.data/hub)')

@@ -75,6 +75,22 @@ export class NodeRegistry {
     return true;
   }
 
+  /** Removes a node from the registry and its store (`corral delete node`); false when unknown. Listeners hear of it. */
+  forget(name: string): Promise<boolean> {
+    const run = async () => {
+      if (!this.nodes.has(name)) return false;
+      this.nodes.delete(name);
+      this.observed.delete(name);
+      await this.store.del(name);
+      this.options.log.info({ node: name }, 'node removed from the registry');
+      for (const listener of this.listeners) listener(name);
+      return true;
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch((error: unknown) => this.options.log.error({ err: error, node: name }, 'registry write failed'));
+    return result;
+  }
+
   /**
    * Calls `listener` with the node's name after a durable change of it (registration, phase,
    * labels, allocatable, cordon) and after each state report, never for heartbeat figures
