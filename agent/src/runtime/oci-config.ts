@@ -77,6 +77,31 @@ export interface OciResources {
   pids?: { limit: number };
 }
 
+/** One condition on a syscall argument; `valueTwo` is the mask of `SCMP_CMP_MASKED_EQ`. */
+export interface OciSyscallArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
+}
+
+export interface OciSyscallRule {
+  names: string[];
+  action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO';
+  errnoRet?: number;
+  /** All must hold for the rule to apply. */
+  args?: OciSyscallArg[];
+}
+
+/** `linux.seccomp`: what a syscall no rule names gets (`defaultErrnoRet`: runc ≥ 1.1, crun ≥ 0.19). */
+export interface OciSeccomp {
+  defaultAction: 'SCMP_ACT_ERRNO';
+  defaultErrnoRet?: number;
+  /** Native first; absent: the native architecture only. */
+  architectures?: string[];
+  syscalls: OciSyscallRule[];
+}
+
 export interface OciLinux {
   namespaces: OciNamespace[];
   devices: OciDevice[];
@@ -84,6 +109,7 @@ export interface OciLinux {
   cgroupsPath: string;
   maskedPaths: string[];
   readonlyPaths: string[];
+  seccomp?: OciSeccomp;
 }
 
 export interface OciConfig {

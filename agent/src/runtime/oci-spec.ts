@@ -16,6 +16,7 @@ import {
 } from './oci-defaults.js';
 import type { CgroupVersion } from './cgroups.js';
 import { parseNumericUser } from './resolve-user.js';
+import { seccompProfile } from './seccomp.js';
 
 /** What of an image's config decides how its process runs (the image store's `ImageConfig` fits). */
 export interface ImageProcessConfig {
@@ -74,6 +75,8 @@ export interface BuildOciSpecInput {
   cgroupVersion: CgroupVersion;
   /** Stat results for every `container.devices[].hostPath`. */
   devices?: readonly DeviceNode[];
+  /** `process.arch` of the node, for the seccomp filter's architectures (default: this process's). */
+  arch?: string;
 }
 
 function invalid(message: string, path: string): Result<never> {
@@ -241,6 +244,7 @@ export function buildOciSpec(input: BuildOciSpecInput): Result<OciConfig> {
       cgroupsPath: input.cgroupsPath,
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
+      seccomp: seccompProfile({ arch: input.arch ?? process.arch, capabilities: DEFAULT_CAPABILITIES }),
     },
   });
 }
