@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   type CommandMessage,
@@ -17,6 +18,7 @@ import { type NodeFacts, allocatable } from './node-info.js';
 import type { PodManager } from './pods/pod-manager.js';
 import type { Outbox } from './outbox/outbox.js';
 import { OutboxSender } from './outbox/sender.js';
+import { verifyDesired } from './security/desired-verifier.js';
 import type { Identity } from './state/store.js';
 
 export interface AgentDeps {
@@ -32,6 +34,8 @@ export interface AgentDeps {
   outbox: Outbox;
   /** The broker link's pinned CA and login (secure mode). */
   linkSecurity?: LinkSecurity;
+  /** The hub's pinned desired-state signing key; absent only in insecure mode (signatures unchecked). */
+  hubPublicKey?: KeyObject;
 }
 
 /** Sessions of one boot are numbered bootCount × SESSIONS_PER_BOOT + attempt. */
@@ -189,18 +193,21 @@ export class Agent {
   }
 
   private async receiveDesired(payload: Uint8Array): Promise<void> {
-    const decoded = decodeMessage('desired', payload);
-    if (!decoded.ok) {
-      this.dropped(decoded.error.code, { topic: this.topics.desired, path: decoded.error.path, bytes: payload.byteLength });
+    // Envelope, node, signature (with a pinned key) and generation are checked before anything is stored or changed.
+    const { hubPublicKey } = this.deps;
+    const verified = verifyDesired(payload, { node: this.deps.config.nodeName, appliedGeneration: this.deps.pods.generation, ...(hubPublicKey ? { hubPublicKey } : {}) });
+    if (!verified.ok) {
+      this.desiredRejected(verified.error.code, { path: verified.error.path, reason: verified.error.message, bytes: payload.byteLength });
       return;
     }
+    const desired = verified.value.message;
     try {
-      const outcome = await this.deps.pods.applyDesired(decoded.value);
+      const outcome = await this.deps.pods.applyDesired(desired);
       if (outcome === 'stale') {
-        this.dropped(ErrorCode.DesiredStale, { generation: decoded.value.generation, current: this.deps.pods.generation });
+        this.desiredRejected(ErrorCode.DesiredStale, { generation: desired.generation, current: this.deps.pods.generation });
         return;
       }
-      if (outcome === 'applied') this.deps.log.info({ generation: decoded.value.generation, pods: decoded.value.pods.length }, 'desired state applied');
+      if (outcome === 'applied') this.deps.log.info({ generation: desired.generation, pods: desired.pods.length, verified: verified.value.verified }, 'desired state applied');
       // Also when unchanged: a hub that restarted republishes every node's desired state and
       // learns the pods' state from the answer (with an external broker the link never dropped).
       await this.publishState();
@@ -221,6 +228,12 @@ export class Agent {
       message = { ...base, ok: false, error: { code: code.slice(0, 64), message: String((error as Error).message ?? error).slice(0, 1024) } };
     }
     await this.link.publish(this.topics.reply, encodeMessage('reply', message), { qos: 1 });
+  }
+
+  /** A desired state refused (forged, replayed, for another node, malformed): counted, logged without the payload; the last good one keeps running. */
+  private desiredRejected(code: string, detail: Record<string, unknown>): void {
+    this.drops.drop(code);
+    this.deps.log.warn({ code, topic: this.topics.desired, ...detail }, 'desired state rejected; the last good one keeps running');
   }
 
   private dropped(code: string, detail: Record<string, unknown>): void {

@@ -37,6 +37,9 @@ export const AgentConfigInput = z.object({
   podSubnet: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 10.88.0.0/16').default('10.88.0.0/16'),
   /** Size bound of the durable event outbox; when full, the oldest low-priority events are dropped (and counted). */
   outboxMaxBytes: Quantity.default('1Mi'),
+  /** The hub's desired-state signing key (SPKI PEM, inline or a file path); YAML may name the file `hubPublicKeyFile`. */
+  hubPublicKey: z.string().min(1).optional(),
+  hubPublicKeyFile: z.string().min(1).optional(),
 });
 
 export interface AgentConfig {
@@ -62,6 +65,8 @@ export interface AgentConfig {
   insecureRegistries: string[];
   registryAuth: Record<string, { username: string; password: string }>;
   outboxMaxBytes: number;
+  /** Present only when set: the hub's desired-state public key, PEM or a file path (agent/src/security/hub-public-key.ts reads it). */
+  hubPublicKey?: string;
 }
 
 /** Flag name → config key, for the flags that are not spelled like their key. */
@@ -83,6 +88,7 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_POD_SUBNET: 'podSubnet',
   CORRAL_INSECURE_REGISTRIES: 'insecureRegistries',
   CORRAL_OUTBOX_MAX_BYTES: 'outboxMaxBytes',
+  CORRAL_HUB_PUBLIC_KEY: 'hubPublicKey',
   CORRAL_CA: 'ca',
 };
 
@@ -131,6 +137,7 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
   }
   const c = parsed.data;
   if (c.ca !== undefined && c.caPem !== undefined) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: caPem: set ca (a file) or caPem (inline), not both', { path: 'caPem' }));
+  if (c.hubPublicKey !== undefined && c.hubPublicKeyFile !== undefined) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: hubPublicKeyFile: set hubPublicKey or hubPublicKeyFile, not both', { path: 'hubPublicKeyFile' }));
   const nodeName = c.nodeName ?? sanitizeNodeName(defaultNodeName);
   if (!isNodeName(nodeName)) {
     return err(new CorralError(ErrorCode.ConfigInvalid, `config: nodeName: cannot derive a node name from hostname ${JSON.stringify(defaultNodeName)}; set --node-name`, { path: 'nodeName' }));
@@ -164,6 +171,7 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     insecureRegistries: c.insecureRegistries,
     registryAuth: c.registryAuth,
     outboxMaxBytes: outbox.value,
+    ...((c.hubPublicKey ?? c.hubPublicKeyFile) === undefined ? {} : { hubPublicKey: c.hubPublicKey ?? c.hubPublicKeyFile }),
   });
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
@@ -8,6 +9,7 @@ import { resolveAgentConfig } from './config.js';
 import { resolveLinkSecurity } from './link-security.js';
 import { createLogger } from './log.js';
 import { createPodManager } from './pods/compose.js';
+import { readHubPublicKey } from './security/hub-public-key.js';
 import { loadStaticPods } from './pods/static-pods.js';
 import { Outbox } from './outbox/outbox.js';
 import { detectNode } from './node-info.js';
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
     .option('--insecure-registries <hosts>', 'comma-separated registries reached over plain HTTP (loopback ones always are)')
     .option('--outbox-max-bytes <size>', 'size bound of the durable event outbox (default 1Mi)')
+    .option('--hub-public-key <file>', "the hub's desired-state signing key, its signing.pub.pem (env CORRAL_HUB_PUBLIC_KEY; required unless --insecure)")
     .option('--insecure', 'allow plain MQTT (mqtt://) without TLS or authentication (local development and tests only)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
@@ -62,6 +65,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = resolved.value;
+  // Signed desired state (docs/security.md): outside insecure mode only states signed by the pinned hub key are applied.
+  if (!config.insecure && config.hubPublicKey === undefined) {
+    process.stderr.write("error: hubPublicKey is required (--hub-public-key FILE, CORRAL_HUB_PUBLIC_KEY): the hub's signing.pub.pem, so that only desired states it signed are applied\n");
+    return 2;
+  }
+  let hubPublicKey: KeyObject | undefined;
+  try {
+    hubPublicKey = config.hubPublicKey === undefined ? undefined : await readHubPublicKey(config.hubPublicKey);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    return 2;
+  }
   const linkSecurity = await resolveLinkSecurity(config, (path) => readFile(path, 'utf8'));
   if (!linkSecurity.ok) {
     process.stderr.write(`error: ${linkSecurity.error.message}\n`);
@@ -70,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, 'corral-agent');
   if (config.insecure) log.warn('INSECURE mode (--insecure): plain MQTT allowed, no TLS or authentication; for local development and tests only');
   else log.info({ hub: config.hub, ca: config.ca ?? 'caPem (inline)', username: config.credentials?.username }, "secure mode: MQTT over TLS, the hub's CA pinned");
+  if (!hubPublicKey) log.warn('no hub public key pinned (--hub-public-key): desired states are applied without checking their signature');
 
   const store = await AgentStore.open(config.dataDir);
   const identity = await store.startIdentity();
@@ -89,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
     sampleAgent: () => sampleAgentUsage(),
     pods,
     outbox,
+    hubPublicKey,
     linkSecurity: linkSecurity.value,
   });
   log.info({ node: config.nodeName, hub: config.hub, uid: identity.uid, boot: identity.bootCount, eventsPending: outbox.pending, arch: facts.info.architecture, runtime: facts.info.runtime.name }, 'agent starting');

@@ -12,6 +12,7 @@ import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } fr
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
 import type { SchedulerConfig } from './scheduler/types.js';
+import { loadSigningKey } from './security/signing-key.js';
 import { type HubTransport, INSECURE, busSecurity, dialUrl, serverTls } from './security/transport.js';
 import { HubStats } from './stats.js';
 import { LevelStore } from './store/level-store.js';
@@ -68,7 +69,9 @@ export class Hub {
 
     let bus: HubBus | undefined;
     const commands = new CommandClient((topic, payload) => (bus as HubBus).publish(topic, payload, { qos: 1 }), now);
-    const desired = new DesiredPublisher({ publish: (topic, payload, options) => (bus as HubBus).publish(topic, payload, options), log });
+    const signingKey = await loadSigningKey(config.dataDir);
+    if (signingKey.created) log.info({ publicKey: `${config.dataDir}/signing.pub.pem` }, 'desired-state signing key created: devices pin its public half (--hub-public-key)');
+    const desired = new DesiredPublisher({ publish: (topic, payload, options) => (bus as HubBus).publish(topic, payload, options), signingKey: signingKey.privateKey, log });
     const pods = new PodStore({
       pods: store.collection<PodRecord>('pods'),
       generations: store.collection<NodeDesiredRecord>('desired-generations'),
@@ -102,7 +105,7 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, https: tls });
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;

@@ -1,4 +1,5 @@
 import { Decoder, Encoder } from 'cbor-x';
+import type { z } from 'zod';
 import { CorralError, ErrorCode, type Result, err, formatPath, ok } from './errors.js';
 import { PROTOCOL_VERSION } from './messages.js';
 import { type MessageInput, type MessageKind, type MessageOf, messageSchemas } from './schemas.js';
@@ -21,11 +22,16 @@ export interface DecodeOptions {
  * the receiver's to apply, once.
  */
 export function encodeMessage<K extends MessageKind>(kind: K, message: MessageInput<K>): Uint8Array {
-  const parsed = messageSchemas[kind].safeParse(message);
+  return encodeWithSchema(kind, messageSchemas[kind], message);
+}
+
+/** `encodeMessage` for a schema that is not a topic's payload (the body inside the desired envelope); `name` names it in errors. */
+export function encodeWithSchema<S extends z.ZodType>(name: string, schema: S, message: z.input<S>): Uint8Array {
+  const parsed = schema.safeParse(message);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = formatPath(issue?.path ?? []);
-    throw new CorralError(ErrorCode.ProtocolInvalid, `refusing to encode ${kind}: ${path}: ${issue?.message}`, { path });
+    throw new CorralError(ErrorCode.ProtocolInvalid, `refusing to encode ${name}: ${path}: ${issue?.message}`, { path });
   }
   return encoder.encode(message);
 }
@@ -35,32 +41,37 @@ export function encodeMessage<K extends MessageKind>(kind: K, message: MessageIn
  * error with a code and, for schema failures, the field path.
  */
 export function decodeMessage<K extends MessageKind>(kind: K, payload: Uint8Array, options: DecodeOptions = {}): Result<MessageOf<K>> {
+  return decodeWithSchema(kind, messageSchemas[kind], payload, options) as Result<MessageOf<K>>;
+}
+
+/** `decodeMessage` for a schema that is not a topic's payload (the body inside the desired envelope); `name` names it in errors. */
+export function decodeWithSchema<S extends z.ZodType>(name: string, schema: S, payload: Uint8Array, options: DecodeOptions = {}): Result<z.output<S>> {
   const maxBytes = options.maxBytes ?? MAX_MESSAGE_BYTES;
   if (payload.byteLength > maxBytes) {
-    return err(new CorralError(ErrorCode.ProtocolTooLarge, `${kind}: ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`));
+    return err(new CorralError(ErrorCode.ProtocolTooLarge, `${name}: ${payload.byteLength} bytes exceeds the ${maxBytes}-byte limit`));
   }
   const tag = refusedTag(payload);
-  if (tag !== undefined) return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: ${tag}`));
+  if (tag !== undefined) return err(new CorralError(ErrorCode.ProtocolMalformed, `${name}: ${tag}`));
   let value: unknown;
   try {
     value = decoder.decode(payload);
   } catch (cause) {
-    return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: not valid CBOR`, { cause }));
+    return err(new CorralError(ErrorCode.ProtocolMalformed, `${name}: not valid CBOR`, { cause }));
   }
   if (!isPlainObject(value)) {
-    return err(new CorralError(ErrorCode.ProtocolMalformed, `${kind}: payload is not a CBOR map`, { path: '(root)' }));
+    return err(new CorralError(ErrorCode.ProtocolMalformed, `${name}: payload is not a CBOR map`, { path: '(root)' }));
   }
   const v = (value as { v?: unknown }).v;
   if (v !== PROTOCOL_VERSION) {
-    return err(new CorralError(ErrorCode.ProtocolVersion, `${kind}: protocol version ${describe(v)} (expected ${PROTOCOL_VERSION})`, { path: 'v' }));
+    return err(new CorralError(ErrorCode.ProtocolVersion, `${name}: protocol version ${describe(v)} (expected ${PROTOCOL_VERSION})`, { path: 'v' }));
   }
-  const parsed = messageSchemas[kind].safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = formatPath(issue?.path ?? []);
-    return err(new CorralError(ErrorCode.ProtocolInvalid, `${kind}: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
+    return err(new CorralError(ErrorCode.ProtocolInvalid, `${name}: ${path}: ${issue?.message ?? 'invalid'}`, { path }));
   }
-  return ok(parsed.data as MessageOf<K>);
+  return ok(parsed.data as z.output<S>);
 }
 
 /**

@@ -1,15 +1,18 @@
-import { DesiredMessage } from './desired.js';
+import { DesiredEnvelope } from './desired.js';
 import { AckMessage, EventsMessage } from './events.js';
 import { CommandMessage, HeartbeatMessage, ReplyMessage, StateMessage, StatusMessage } from './messages.js';
 
-/** Payload schema of every topic kind that has one. */
+/**
+ * Payload schema of every topic kind that has one. The `desired` envelope carries a signed
+ * `DesiredMessage` as bytes; protocol/src/signing.ts seals and opens it.
+ */
 export const messageSchemas = {
   status: StatusMessage,
   heartbeat: HeartbeatMessage,
   state: StateMessage,
   cmd: CommandMessage,
   reply: ReplyMessage,
-  desired: DesiredMessage,
+  desired: DesiredEnvelope,
   events: EventsMessage,
   ack: AckMessage,
 } as const;

@@ -10,6 +10,7 @@ import {
   decodeMessage,
   encodeMessage,
   nodeTopic,
+  openDesired,
 } from '../../protocol/src/index.js';
 
 /** What a fake node answers to a command: a result, or an error with the agent's code. */
@@ -104,8 +105,9 @@ export class FakeNode {
 
   private receive(topic: string, payload: Buffer): void {
     if (topic === nodeTopic(this.name, 'desired')) {
-      const decoded = decodeMessage('desired', payload);
-      if (decoded.ok) this.desired.push(decoded.value);
+      // Signatures are not checked here (no key pinned): test/integration/signed-desired.test.ts does.
+      const opened = openDesired(payload, { node: this.name });
+      if (opened.ok) this.desired.push(opened.value.message);
       return;
     }
     const decoded = decodeMessage('cmd', payload);
@@ -136,9 +138,9 @@ export async function retainedDesired(brokerUrl: string, node: string, waitMs = 
     await client.subscribeAsync(nodeTopic(node, 'desired'), { qos: 1 });
     const got = await received;
     if (!got) return undefined;
-    const decoded = decodeMessage('desired', got.payload);
-    if (!decoded.ok) throw decoded.error;
-    return { message: decoded.value, retain: got.retain };
+    const opened = openDesired(got.payload, { node });
+    if (!opened.ok) throw opened.error;
+    return { message: opened.value.message, retain: got.retain };
   } finally {
     await client.endAsync(true);
   }

@@ -15,9 +15,12 @@ import { registerEventRoutes } from './events.js';
 import { failure } from './failure.js';
 import { registerNodeAdminRoutes } from './node-admin.js';
 import { registerPodRoutes } from './pods.js';
+import { registerSigningKeyRoutes } from './signing-key.js';
 import { registerWorkloadRoutes } from './workloads.js';
 
 export interface ApiDeps {
+  /** The hub's desired-state signing public key (SPKI PEM), served at `GET /api/v1/hub/signing-key`. */
+  signingKeyPem?: string;
   registry: NodeRegistry;
   stats: HubStats;
   commands: CommandClient;
@@ -78,6 +81,7 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   });
 
   registerPodRoutes(app, deps);
+  if (deps.signingKeyPem !== undefined) registerSigningKeyRoutes(app, { publicKeyPem: deps.signingKeyPem });
   if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.workloads) {
     const { store, controller, explain } = deps.workloads;

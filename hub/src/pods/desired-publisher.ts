@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { nodeTopic } from '../../../protocol/src/index.js';
+import { nodeTopic, sealDesired } from '../../../protocol/src/index.js';
 
-/** A node's desired state, encoded: what goes on `corral/v1/node/{n}/desired`. */
+/** A node's desired state, encoded: the body of what goes on `corral/v1/node/{n}/desired`. */
 export interface EncodedDesired {
   generation: number;
+  /** The CBOR `DesiredMessage` (`encodeDesired`); the publisher signs it and puts it in the envelope. */
   payload: Uint8Array;
 }
 
@@ -15,11 +17,13 @@ export interface DesiredSink {
 export interface DesiredPublisherOptions {
   /** The hub bus's publish. */
   publish: (topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
+  /** The hub's Ed25519 private key (hub/src/security/signing-key.ts): every desired state is signed with it. */
+  signingKey: KeyObject;
   log: Logger;
 }
 
 /**
- * Puts each node's whole desired state on its `desired` topic, QoS 1 and
+ * Puts each node's whole desired state on its `desired` topic, signed, QoS 1 and
  * retained, so an agent that connects later (or was offline for a week) gets
  * the latest one at once. Sends go out in call order; a failed send is logged
  * and healed by the next change or the republish on (re)connect, since every
@@ -32,10 +36,17 @@ export class DesiredPublisher implements DesiredSink {
 
   publish(node: string, desired: EncodedDesired): void {
     const { log } = this.options;
+    let payload: Uint8Array;
+    try {
+      payload = sealDesired({ node, generation: desired.generation, body: desired.payload }, { privateKey: this.options.signingKey });
+    } catch (error) {
+      log.error({ err: error, node, generation: desired.generation }, 'desired state not signed');
+      return;
+    }
     const sending = this.options
-      .publish(nodeTopic(node, 'desired'), desired.payload, { qos: 1, retain: true })
+      .publish(nodeTopic(node, 'desired'), payload, { qos: 1, retain: true })
       .then(
-        () => log.debug({ node, generation: desired.generation, bytes: desired.payload.byteLength }, 'desired state published'),
+        () => log.debug({ node, generation: desired.generation, bytes: payload.byteLength }, 'desired state published'),
         (error: unknown) => log.error({ err: error, node, generation: desired.generation }, 'desired state not published'),
       )
       .finally(() => this.inFlight.delete(sending));

@@ -1,10 +1,11 @@
 import {
   type CronJobSpec,
   type DesiredMessageInput,
+  MAX_DESIRED_BODY_BYTES,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   type Result,
-  encodeMessage,
+  encodeDesiredBody,
   err,
   ok,
   toWireCronJobSpec,
@@ -35,6 +36,7 @@ export function desiredState(node: string, pods: Iterable<PodRecord>, options: {
   const mine = [...pods].filter((p) => p.nodeName === node).sort(byName);
   return {
     v: PROTOCOL_VERSION,
+    node,
     ts: options.now,
     generation: options.generation,
     pods: mine.map((p) => ({ uid: p.uid, name: p.name, labels: p.labels, spec: toWirePodSpec(p.spec) })),
@@ -45,9 +47,10 @@ export function desiredState(node: string, pods: Iterable<PodRecord>, options: {
 export type DesiredRejection = { reason: 'TooManyPods' | 'TooManyCronJobs' | 'TooLarge' | 'Invalid'; message: string };
 
 /**
- * The CBOR payload of a desired message, or why the agent could not accept it:
- * more pods or cron jobs than the message may carry, more bytes than any receiver decodes, or
- * (a bug if it happens) a message that does not validate.
+ * The CBOR body of a desired message (the publisher signs it and puts it in its envelope),
+ * or why the agent could not accept it: more pods or cron jobs than the message may carry,
+ * more bytes than any receiver decodes once enveloped, or (a bug if it happens) a message
+ * that does not validate.
  */
 export function encodeDesired(node: string, message: DesiredMessageInput): Result<Uint8Array, DesiredRejection> {
   if (message.pods.length > MAX_PODS_PER_NODE) {
@@ -59,11 +62,11 @@ export function encodeDesired(node: string, message: DesiredMessageInput): Resul
   }
   let payload: Uint8Array;
   try {
-    payload = encodeMessage('desired', message);
+    payload = encodeDesiredBody(message);
   } catch (error) {
     return err({ reason: 'Invalid', message: `desired state of node ${node} does not validate: ${(error as Error).message}` });
   }
-  if (payload.byteLength > MAX_MESSAGE_BYTES) {
+  if (payload.byteLength > MAX_DESIRED_BODY_BYTES) {
     const kib = (n: number) => Math.ceil(n / 1024);
     return err({ reason: 'TooLarge', message: `desired state of node ${node} would be ${kib(payload.byteLength)} KiB; the message limit is ${kib(MAX_MESSAGE_BYTES)} KiB` });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CronJobSpec, DesiredMessage, decodeMessage, encodeMessage, parseManifests, toWireCronJobSpec } from '../../../protocol/src/index.js';
+import { CronJobSpec, DesiredMessage, decodeDesiredBody, encodeDesiredBody, parseManifests, toWireCronJobSpec } from '../../../protocol/src/index.js';
 
 const manifest = (spec: string) => `apiVersion: corral/v1
 kind: CronJob
@@ -42,9 +42,9 @@ test('an unknown time zone, an Always restart policy and a bad policy are refuse
 
 test('a CronJob survives the desired state on the wire', () => {
   const spec = CronJobSpec.parse({ schedule: '30 2 * * *', timeZone: 'UTC', concurrencyPolicy: 'Forbid', activeDeadlineSeconds: 60, template: { restartPolicy: 'OnFailure', containers: [{ name: 'm', image: 'busybox', resources: { limits: { cpu: '250m' } } }] } });
-  const payload = encodeMessage('desired', { v: 1, ts: 1, generation: 2, pods: [], cronJobs: [{ uid: 'u1', name: 'backup', spec: toWireCronJobSpec(spec) }] });
-  const decoded = decodeMessage('desired', payload);
+  const payload = encodeDesiredBody({ v: 1, node: 'pi-1', ts: 1, generation: 2, pods: [], cronJobs: [{ uid: 'u1', name: 'backup', spec: toWireCronJobSpec(spec) }] });
+  const decoded = decodeDesiredBody(payload);
   assert.ok(decoded.ok);
   if (decoded.ok) assert.deepEqual(decoded.value.cronJobs[0]?.spec, spec);
-  assert.deepEqual(DesiredMessage.parse({ v: 1, ts: 1, generation: 1, pods: [] }).cronJobs, [], 'older hubs send no cronJobs');
+  assert.deepEqual(DesiredMessage.parse({ v: 1, node: 'pi-1', ts: 1, generation: 1, pods: [] }).cronJobs, [], 'older hubs send no cronJobs');
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ErrorCode, PodSpec, decodeMessage, encodeMessage, parseManifests, toWirePodSpec } from '../../../protocol/src/index.js';
+import { ErrorCode, PodSpec, decodeDesiredBody, encodeDesiredBody, parseManifests, toWirePodSpec } from '../../../protocol/src/index.js';
 
 const deployment = (onNodeLost: string, stopAfterSeconds: number, kind = 'Deployment') => `apiVersion: corral/v1
 kind: ${kind}
@@ -15,8 +15,8 @@ spec:
 
 test('pod spec offline.stopAfterSeconds survives toWirePodSpec and the desired message', () => {
   const spec = PodSpec.parse({ containers: [{ name: 'app', image: 'busybox', resources: { limits: { cpu: '500m' } } }], offline: { stopAfterSeconds: 12 } });
-  const payload = encodeMessage('desired', { v: 1, ts: 1, generation: 3, pods: [{ uid: 'u1', name: 'leader', labels: {}, spec: toWirePodSpec(spec) }] });
-  const decoded = decodeMessage('desired', payload);
+  const payload = encodeDesiredBody({ v: 1, node: 'pi-1', ts: 1, generation: 3, pods: [{ uid: 'u1', name: 'leader', labels: {}, spec: toWirePodSpec(spec) }] });
+  const decoded = decodeDesiredBody(payload);
   assert.ok(decoded.ok);
   assert.deepEqual(decoded.value.pods[0]?.spec, spec);
   assert.deepEqual(decoded.value.pods[0]?.spec.offline, { stopAfterSeconds: 12 });

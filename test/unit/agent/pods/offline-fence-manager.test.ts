@@ -55,7 +55,7 @@ async function harness(t: TestContext) {
       t.mock.timers.tick(ms);
     },
     desired(generation: number, pods: DesiredPod[]): DesiredMessage {
-      return { v: 1, ts: 1, generation, cronJobs: [], pods: pods.map((p) => ({ uid: p.uid, name: p.name, labels: {}, spec: PodSpec.parse(toWirePodSpec(p.spec)) })) };
+      return { v: 1, node: 'pi-1', ts: 1, generation, cronJobs: [], pods: pods.map((p) => ({ uid: p.uid, name: p.name, labels: {}, spec: PodSpec.parse(toWirePodSpec(p.spec)) })) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_PODS_PER_NODE, desiredState, encodeDesired } from '../../../../hub/src/pods/index.js';
-import { MAX_MESSAGE_BYTES, decodeMessage } from '../../../../protocol/src/index.js';
+import { MAX_MESSAGE_BYTES, decodeDesiredBody } from '../../../../protocol/src/index.js';
 import { CREATED_AT, podRecord } from './fixtures.js';
 
 test('desiredState holds only the pods bound to the node, sorted by name, with the given generation and clock', () => {
@@ -15,6 +15,7 @@ test('desiredState holds only the pods bound to the node, sorted by name, with t
     ],
   );
   assert.equal(message.generation, 7);
+  assert.equal(message.node, 'pi-1', 'the node is inside the signed body: no replay to another node');
   assert.equal(message.ts, 123);
   assert.equal(message.v, 1);
 });
@@ -31,7 +32,7 @@ test('desiredState carries specs in manifest form, so the agent decodes the very
   assert.equal(message.pods[0]?.spec.containers[0]?.resources?.limits?.cpu, '250m');
   const encoded = encodeDesired('pi-1', message);
   assert.ok(encoded.ok);
-  const decoded = decodeMessage('desired', encoded.value);
+  const decoded = decodeDesiredBody(encoded.value);
   assert.ok(decoded.ok);
   assert.deepEqual(decoded.value.pods[0]?.spec, pod.spec);
   assert.deepEqual(decoded.value.pods[0]?.labels, { app: 'web' });

@@ -1,4 +1,4 @@
-import { PodObject, type PodSpec, type StateMessage, decodeMessage } from '../../../../protocol/src/index.js';
+import { PodObject, type PodSpec, type StateMessage, decodeDesiredBody } from '../../../../protocol/src/index.js';
 import type { DesiredMessage } from '../../../../protocol/src/index.js';
 import type { DesiredSink, NodeDesiredRecord, PodRecord } from '../../../../hub/src/pods/index.js';
 import { PodStore } from '../../../../hub/src/pods/index.js';
@@ -46,7 +46,7 @@ export class RecordingSink implements DesiredSink {
   readonly published: Published[] = [];
 
   publish(node: string, desired: { generation: number; payload: Uint8Array }): void {
-    const decoded = decodeMessage('desired', desired.payload);
+    const decoded = decodeDesiredBody(desired.payload);
     if (!decoded.ok) throw decoded.error;
     this.published.push({ node, generation: desired.generation, message: decoded.value });
   }
