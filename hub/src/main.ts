@@ -13,6 +13,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'broker-config') return brokerConfigMain(argv.slice(3), process);
   const program = new Command('corral-hub')
     .description('Corral hub: node registry, HTTP API and (by default) an embedded MQTT broker')
+    .addHelpText('after', '\nAlso: corral-hub broker-config mosquitto --data-dir DIR --out DIR  (password file, ACL and conf for an external Mosquitto)')
     .option('--data-dir <dir>', 'where the hub keeps its state (default ./.data/hub)')
     .option('--mqtt-listen <host:port>', 'embedded broker address (default 127.0.0.1:1883)')
     .option('--http-listen <host:port>', 'HTTP API address (default 127.0.0.1:8080)')

@@ -107,7 +107,7 @@ export async function brokerConfigMain(argv: readonly string[], io: { stdout: { 
   program
     .command('mosquitto')
     .description('Mosquitto 2.x: password file (hub and nodes, hashes only), pattern ACL and a mosquitto.conf snippet')
-    .option('--data-dir <dir>', 'the hub\'s data dir (default ./.data/hub)', './.data/hub')
+    .option('--data-dir <dir>', 'the hub\'s data dir', './.data/hub')
     .requiredOption('--out <dir>', 'where to write passwd, acl and mosquitto.conf')
     .action(async (options: { dataDir: string; out: string }) => {
       result = await writeMosquittoConfig(options);
