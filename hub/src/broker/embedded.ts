@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { MAX_MESSAGE_BYTES } from '../../../protocol/src/index.js';
+import type { BrokerAuth } from './auth-hooks.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
 
 /** Largest MQTT packet accepted: the largest Corral payload plus room for a full-length topic. */
@@ -13,6 +14,8 @@ export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
   log: Logger;
+  /** Secure mode: credentials and ACLs (broker/auth-hooks.ts); absent: anonymous clients may do anything. */
+  auth?: BrokerAuth | undefined;
   /** Secure mode: MQTT over TLS (mqtts) with the hub's server certificate; absent: plain TCP. */
   tls?: { key: string; cert: string } | undefined;
 }
@@ -31,7 +34,9 @@ export class EmbeddedBroker {
       drainTimeout: 30_000,
       maxClientsIdLength: 128,
       connectTimeout: 10_000,
+      ...options.auth?.hooks,
     });
+    options.auth?.attach(aedes);
     aedes.on('clientError', (client, error) => options.log.debug({ client: client.id, err: error }, 'broker client error'));
     aedes.on('connectionError', (_client, error) => options.log.debug({ err: error }, 'broker connection error'));
     const onSocket = (socket: Socket) => {
