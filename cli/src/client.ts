@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
 import { ApiCronJob, ApiCronJobList, ApiRunList, TriggerResult } from './cronjob-object.js';
 import { ApiNodeEventList } from './event-object.js';
+import { NodeCredentials, NodeDeletion } from './node-credentials-object.js';
 import { pinnedFetch } from './pinned-fetch.js';
 import { ApiPod, ApiPodList } from './pod-object.js';
 import {
@@ -238,6 +239,21 @@ export class HubClient {
     if (status === 404) throw new CorralError(ErrorCode.NodeNotFound, `node ${JSON.stringify(name)} not found`);
     if (!isSuccess(status)) throw this.httpError(status, body);
     return this.decode(DrainResult, body, 'drain result');
+  }
+
+  /** POST /api/v1/nodes/{name}/credentials: a new broker password for the node (earlier ones stop working). */
+  async issueNodeCredentials(name: string): Promise<NodeCredentials> {
+    const { status, body } = await this.send('POST', `${nodePath(name)}/credentials`);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.HubError });
+    return this.decode(NodeCredentials, body, 'NodeCredentials');
+  }
+
+  /** DELETE /api/v1/nodes/{name}: revokes the node's credentials, disconnects it and forgets it; CORRAL_NODE_NOT_FOUND on 404. */
+  async deleteNode(name: string): Promise<NodeDeletion> {
+    const { status, body } = await this.send('DELETE', nodePath(name));
+    if (status === 404) throw new CorralError(ErrorCode.NodeNotFound, `node ${JSON.stringify(name)} not found`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(NodeDeletion, body, 'NodeDeletion');
   }
 
   private get(path: string): Promise<{ status: number; body: string }> {

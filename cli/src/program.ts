@@ -6,6 +6,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerGet } from './commands/get.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNodeAdmin } from './commands/node-admin.js';
+import { registerNodeCredentials } from './commands/node-credentials.js';
 import { registerRun } from './commands/run.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerVersion } from './commands/version.js';
@@ -40,6 +41,7 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   registerApply(program, ctx);
   registerExplain(program, ctx);
   registerNodeAdmin(program, ctx);
+  registerNodeCredentials(program, ctx);
   registerTrigger(program, ctx);
   registerVersion(program, ctx);
   return program;

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { nodeTopic } from '../../protocol/src/index.js';
 import { createApi } from './api/server.js';
+import { openBrokerAccess } from './broker/broker-access.js';
 import { EmbeddedBroker } from './broker/embedded.js';
 import { HubBus } from './bus.js';
 import { CommandClient } from './command-client.js';
@@ -64,7 +66,9 @@ export class Hub {
 
     const transport = deps.transport ?? INSECURE;
     const tls = serverTls(transport);
-    const broker = config.broker ? undefined : await EmbeddedBroker.start({ ...config.mqttListen, log, tls });
+    // Node broker passwords (hashes); in secure mode the embedded broker checks every CONNECT, PUBLISH and SUBSCRIBE.
+    const { credentials: nodeCredentials, auth: brokerAuth } = await openBrokerAccess(store, { dataDir: config.dataDir, hubIdentity: transport.secure ? transport.mqttIdentity : undefined, onDenied: (code) => stats.countDropped(code), now, log });
+    const broker = config.broker ? undefined : await EmbeddedBroker.start({ ...config.mqttListen, log, tls, auth: brokerAuth });
     const brokerUrl = config.broker ?? (broker as EmbeddedBroker).url;
 
     let bus: HubBus | undefined;
@@ -105,7 +109,14 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls });
+    const nodeCredentialRoutes = {
+      credentials: nodeCredentials,
+      log,
+      disconnect: (name: string) => brokerAuth?.disconnectNode(name) ?? 0,
+      drain: async (name: string) => (await controller.drain(name))?.evict.map((step) => step.pod) ?? [],
+      clearStatus: (name: string) => (bus as HubBus).publish(nodeTopic(name, 'status'), new Uint8Array(), { qos: 1, retain: true }),
+    };
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls, nodeCredentials: nodeCredentialRoutes });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;

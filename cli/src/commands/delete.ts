@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { errorLine } from '../error-line.js';
 import { UsageError } from '../usage-error.js';
 import { collectFiles, readValidManifests } from './apply.js';
+import { deleteNode } from './node-credentials.js';
 import { WORKLOAD_KIND, kindPrefix, parseResource } from './resource.js';
 
 async function deleteOne(client: HubClient, kind: ManifestObject['kind'], name: string): Promise<string> {
@@ -16,13 +17,14 @@ async function deleteOne(client: HubClient, kind: ManifestObject['kind'], name: 
 /**
  * `corral delete pod|deployment|daemonset|cronjob NAME` or `corral delete -f FILE|DIR|-`: the hub
  * drops a pod from its node's desired state; a workload's controller deletes its pods; a cron
- * job leaves its nodes' desired states (their agents stop scheduling it).
+ * job leaves its nodes' desired states (their agents stop scheduling it). `corral delete node NAME`
+ * revokes the node's broker credentials, disconnects it and forgets it.
  */
 export function registerDelete(program: Command, ctx: CommandContext): void {
   program
     .command('delete')
-    .description('delete a pod, deployment, daemonset or cronjob, by name or as named in manifest files')
-    .argument('[resource]', 'resource type: pod (pods, po), deployment (deploy), daemonset (ds) or cronjob (cj)')
+    .description('delete a pod, deployment, daemonset or cronjob, by name or as named in manifest files; or a node (revokes its credentials)')
+    .argument('[resource]', 'resource type: pod (pods, po), deployment (deploy), daemonset (ds), cronjob (cj) or node (no)')
     .argument('[name]', 'its name')
     .option('-f, --filename <path>', 'delete what these manifests describe (repeatable; - for standard input)', collectFiles)
     .action(async (resource: string | undefined, name: string | undefined, options: { filename?: string[] }, command: Command) => {
@@ -44,7 +46,8 @@ export function registerDelete(program: Command, ctx: CommandContext): void {
         return;
       }
       if (resource === undefined || name === undefined) throw new UsageError('name what to delete: corral delete TYPE NAME, or corral delete -f FILE');
-      const type = parseResource(resource, { supported: ['pods', 'deployments', 'daemonsets', 'cronjobs'], verb: 'delete' });
+      const type = parseResource(resource, { supported: ['pods', 'deployments', 'daemonsets', 'cronjobs', 'nodes'], verb: 'delete' });
+      if (type === 'nodes') return void ctx.io.stdout.write(await deleteNode(client, name));
       ctx.io.stdout.write(await deleteOne(client, type === 'pods' ? 'Pod' : WORKLOAD_KIND[type], name));
     });
 }

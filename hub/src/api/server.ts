@@ -14,6 +14,7 @@ import { registerCronJobRoutes } from './cronjobs.js';
 import { registerEventRoutes } from './events.js';
 import { failure } from './failure.js';
 import { registerNodeAdminRoutes } from './node-admin.js';
+import { type NodeCredentialRouteDeps, registerNodeCredentialRoutes } from './node-credentials.js';
 import { registerPodRoutes } from './pods.js';
 import { registerSigningKeyRoutes } from './signing-key.js';
 import { registerWorkloadRoutes } from './workloads.js';
@@ -45,6 +46,8 @@ export interface ApiDeps {
     /** How long `trigger` waits for each node (tests shorten it). */
     triggerTimeoutMs?: number;
   };
+  /** Node broker credentials and `DELETE /api/v1/nodes/{name}` (absent: no such routes). */
+  nodeCredentials?: Omit<NodeCredentialRouteDeps, 'registry'>;
   /** Secure mode: serve https with the hub's server certificate; absent: plain http. */
   https?: { key: string; cert: string } | undefined;
 }
@@ -81,6 +84,7 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   });
 
   registerPodRoutes(app, deps);
+  if (deps.nodeCredentials) registerNodeCredentialRoutes(app, { ...deps.nodeCredentials, registry: deps.registry });
   if (deps.signingKeyPem !== undefined) registerSigningKeyRoutes(app, { publicKeyPem: deps.signingKeyPem });
   if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.workloads) {

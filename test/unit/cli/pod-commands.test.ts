@@ -132,11 +132,11 @@ describe('corral pod commands against a stub hub', () => {
     assertFailed(await corral(['--hub', hub.url, 'logs', 'web', '--tail', '0']), /^error: --tail: "0" is not a whole number from 1 to 10000$/);
   });
 
-  it('delete pod NAME prints pod/NAME deleted; an unknown pod is one not-found line; nodes cannot be deleted', async () => {
+  it('delete pod NAME prints pod/NAME deleted; an unknown pod is one not-found line; events cannot be deleted', async () => {
     const out = await corral(['--hub', hub.url, 'delete', 'pod', 'web']);
     assert.deepEqual([out.code, out.stdout], [0, 'pod/web deleted\n']);
     assert.equal(hub.calls.at(-1)?.method, 'DELETE');
     assertFailed(await corral(['--hub', hub.url, 'delete', 'pod', 'missing']), /^error: pod "missing" not found$/);
-    assertFailed(await corral(['--hub', hub.url, 'delete', 'node', 'pi-kitchen']), /^error: delete does not support nodes \(supported: pods, deployments, daemonsets, cronjobs\)$/);
+    assertFailed(await corral(['--hub', hub.url, 'delete', 'events', 'x']), /^error: delete does not support events \(supported: pods, deployments, daemonsets, cronjobs, nodes\)$/);
   });
 });
