@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiToken, ApiTokenList, refusedError } from './apitoken-object.js';
 import { ApiCronJob, ApiCronJobList, ApiRunList, TriggerResult } from './cronjob-object.js';
 import { ApiNodeEventList } from './event-object.js';
 import { NodeCredentials, NodeDeletion } from './node-credentials-object.js';
@@ -37,6 +38,8 @@ export interface HubClientOptions {
   fetch?: typeof fetch;
   /** PEM of the hub's CA: for an https:// hub, the only CA trusted (`--ca`, CORRAL_CA); unused for http://. */
   ca?: string | undefined;
+  /** API bearer token, sent as `Authorization: Bearer …` (hubs in secure mode need one). */
+  token?: string | undefined;
 }
 
 /** Why a fetch failed, in one line: the innermost useful message (`connect ECONNREFUSED 127.0.0.1:8080`). */
@@ -66,6 +69,7 @@ export class HubClient {
   private readonly base: URL;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly token: string | undefined;
 
   constructor(options: HubClientOptions) {
     this.hub = options.hub.replace(/\/+$/, '');
@@ -81,6 +85,7 @@ export class HubClient {
     this.base = base;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetchFn = options.fetch ?? (options.ca !== undefined && base.protocol === 'https:' ? pinnedFetch(options.ca) : fetch);
+    this.token = options.token;
   }
 
   /** GET /api/v1/nodes */
@@ -256,6 +261,35 @@ export class HubClient {
     return this.decode(NodeDeletion, body, 'NodeDeletion');
   }
 
+  /** GET /api/v1/tokens/self: the token this client sends, as the hub knows it (`corral login` checks it so). */
+  async whoami(): Promise<ApiToken> {
+    const { status, body } = await this.get('api/v1/tokens/self');
+    if (status === 404) throw new CorralError(ErrorCode.HubError, `the hub at ${this.hub} does not check API tokens (it runs --insecure)`);
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiToken, body, 'ApiToken');
+  }
+
+  /** POST /api/v1/tokens: the new token, its secret included (shown this once). */
+  async createApiToken(spec: { name: string; role: 'admin' | 'read-only' }): Promise<ApiToken> {
+    const { status, body } = await this.send('POST', 'api/v1/tokens', spec);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.HubError, 409: ErrorCode.HubError });
+    return this.decode(ApiToken, body, 'ApiToken');
+  }
+
+  /** GET /api/v1/tokens (admin): every token, without secrets. */
+  async listApiTokens(): Promise<ApiTokenList> {
+    const { status, body } = await this.get('api/v1/tokens');
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(ApiTokenList, body, 'ApiTokenList');
+  }
+
+  /** DELETE /api/v1/tokens/{id}: the token as it was; the hub refuses to revoke the last admin token (409). */
+  async deleteApiToken(id: string): Promise<ApiToken> {
+    const { status, body } = await this.send('DELETE', `api/v1/tokens/${encodeURIComponent(id)}`);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 404: ErrorCode.HubError, 409: ErrorCode.HubError });
+    return this.decode(ApiToken, body, 'ApiToken');
+  }
+
   private get(path: string): Promise<{ status: number; body: string }> {
     return this.send('GET', path);
   }
@@ -266,12 +300,16 @@ export class HubClient {
     try {
       const res = await this.fetchFn(url, {
         method,
-        headers: { accept: 'application/json', ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { accept: 'application/json', ...(json === undefined ? {} : { 'content-type': 'application/json' }), ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }) },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      return { status: res.status, body: await res.text() };
+      const answer = { status: res.status, body: await res.text() };
+      // No token, a bad one, or a read-only one for a change: one line saying which, whatever the call.
+      if (answer.status === 401 || answer.status === 403) throw refusedError(answer.status, { method, path, tokenSent: this.token !== undefined });
+      return answer;
     } catch (error) {
+      if (error instanceof CorralError) throw error;
       throw new CorralError(
         ErrorCode.HubUnreachable,
         `cannot reach hub at ${this.hub} (${describeNetworkError(error, this.timeoutMs)})`,

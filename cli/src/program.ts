@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerApiToken } from './commands/apitoken.js';
 import { registerApply } from './commands/apply.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerExplain } from './commands/explain.js';
 import { registerGet } from './commands/get.js';
+import { registerLogin } from './commands/login.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNodeAdmin } from './commands/node-admin.js';
 import { registerNodeCredentials } from './commands/node-credentials.js';
@@ -29,8 +31,9 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
       // Errors are printed by `run`, as one line.
       outputError: () => {},
     })
-    .option('--hub <url>', 'hub base URL (env CORRAL_HUB)', defaultHub(io.env))
-    .option('--ca <file>', "CA to trust for an https:// hub: the hub's <dataDir>/pki/ca.pem (env CORRAL_CA)");
+    .option('--hub <url>', 'hub base URL (env CORRAL_HUB; else the hub of corral login)', defaultHub(io.env))
+    .option('--ca <file>', "CA to trust for an https:// hub: the hub's <dataDir>/pki/ca.pem (env CORRAL_CA)")
+    .option('--token <token>', 'API token (env CORRAL_TOKEN; else the one saved by corral login for this hub)');
 
   const ctx = createContext(io);
   registerGet(program, ctx);
@@ -44,6 +47,8 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   registerNodeCredentials(program, ctx);
   registerTrigger(program, ctx);
   registerVersion(program, ctx);
+  registerLogin(program, ctx);
+  registerApiToken(program, ctx);
   return program;
 }
 
