@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { validateApply } from '../../../hub/src/api/apply.js';
 import { decodeMessage } from '../../../protocol/src/codec.js';
 import { toWireCronJobSpec, toWirePodSpec } from '../../../protocol/src/desired.js';
 import { ErrorCode } from '../../../protocol/src/errors.js';
 import { type ManifestObject, manifestKinds, parseManifests } from '../../../protocol/src/manifest.js';
 import { templateSpec } from '../../../protocol/src/objects/pod.js';
+import { decodeDesiredBody, openDesired, sealDesired } from '../../../protocol/src/signing.js';
 import { type MessageKind, messageSchemas } from '../../../protocol/src/schemas.js';
 import { manifestSeeds, messageKindsToFuzz, seedPayloads } from '../../support/fuzz-seeds.js';
+import { decodeCbor } from '../../support/cbor-write.js';
 import { Rng, mutateBytes } from '../../support/mutate.js';
 import { mutateJson, mutateText } from '../../support/mutate-text.js';
 import { FUZZ_RUNS, FUZZ_SEED, fuzz, hexExcerpt, summaryLine } from './fuzz-run.js';
@@ -32,6 +36,34 @@ describe(`decoders under ${FUZZ_RUNS} mutated inputs each (seed ${FUZZ_SEED})`, 
       t.diagnostic(summaryLine(`decodeMessage('${kind}')`, summary));
     });
   }
+
+  test('openDesired with the hub key pinned never throws, and opens only a body the hub signed, unchanged', (t) => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const bodies = seeds.desired.map((p) => (decodeCbor(p) as { body?: Uint8Array }).body).filter((b): b is Uint8Array => b instanceof Uint8Array);
+    const messages = bodies.map((body) => {
+      const decoded = decodeDesiredBody(body);
+      assert.ok(decoded.ok, 'a desired seed body decodes');
+      return decoded.value;
+    });
+    const sealed = bodies.map((body) => Buffer.from(sealDesired({ node: 'edge-fuzz', generation: 3, body }, { privateKey })));
+    const rng = new Rng(FUZZ_SEED ^ hash('openDesired'));
+    const summary = fuzz({
+      runs: FUZZ_RUNS,
+      next: () => mutateBytes(rng, { seeds: sealed, maxBytes: MAX_BYTES }),
+      call: (payload) => openDesired(payload, { node: 'edge-fuzz', publicKey }),
+      describe: hexExcerpt,
+      check: (result) => {
+        if (!result.ok) {
+          assert.ok(protocolCodes.has(result.error.code) || result.error.code.startsWith('CORRAL_DESIRED_'), result.error.code);
+          return result.error.code;
+        }
+        assert.equal(result.value.verified, true);
+        assert.ok(messages.some((m) => isDeepStrictEqual(m, result.value.message)), 'opened a body the hub did not sign');
+        return 'opened (signed body)';
+      },
+    });
+    t.diagnostic(summaryLine('openDesired (pinned key)', summary));
+  });
 
   test('parseManifests never throws, reports every bad document as CORRAL_MANIFEST_INVALID, and what it returns re-validates in manifest form', (t) => {
     const rng = new Rng(FUZZ_SEED ^ hash('manifest'));
