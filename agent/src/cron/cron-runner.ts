@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { Logger } from 'pino';
-import { CorralError, type DesiredCronJobEntry, ErrorCode, type PodStatus, type RunRecord, templateSpec } from '../../../protocol/src/index.js';
+import { CorralError, type DesiredCronJobEntry, ErrorCode, type PodSpec, type PodStatus, type RunRecord, templateSpec } from '../../../protocol/src/index.js';
 import type { EventInput } from '../outbox/outbox.js';
 import type { DesiredPod } from '../reconcile/model.js';
 import type { StoreOp } from '../state/store.js';
@@ -33,12 +33,19 @@ export interface CronRunnerDeps {
 interface Job {
   entry: DesiredCronJobEntry;
   schedule: Schedule;
+  /** The run pods' spec, built once per job version. */
+  podSpec: PodSpec;
   timer: { stop(): void } | undefined;
 }
 
-/** The default timer: a node-cron task in the job's time zone; the tick it names is the scheduled time. */
+/**
+ * The default timer: a node-cron task in the job's time zone; the tick it names is the scheduled time.
+ * A tick node-cron reports missed (its event loop was held up) is handed over too: `fire` then starts it
+ * late if the starting deadline allows, else records it missed — never silently lost.
+ */
 function nodeCronTimer(expression: string, timeZone: string | undefined, fire: (at: number) => void): { stop(): void } {
-  const task = cron.schedule(expression, (ctx) => fire(ctx.date.getTime()), { ...(timeZone ? { timezone: timeZone } : {}), noOverlap: false });
+  const task = cron.schedule(expression, (ctx) => fire(ctx.date.getTime()), { ...(timeZone ? { timezone: timeZone } : {}), noOverlap: false, suppressMissedWarning: true });
+  task.on('execution:missed', (ctx) => fire(ctx.date.getTime()));
   return { stop: () => void task.destroy() };
 }
 
@@ -71,7 +78,7 @@ export class CronRunner {
     for (const [uid, state] of this.states) {
       const job = this.jobs.get(uid);
       if (!job) continue;
-      for (const run of state.active) out.push(this.runPod(job.entry, run));
+      for (const run of state.active) out.push({ uid: run.uid, name: run.run, spec: job.podSpec });
     }
     return out;
   }
@@ -91,7 +98,7 @@ export class CronRunner {
         const current = this.jobs.get(entry.uid);
         if (current && JSON.stringify(current.entry.spec) === JSON.stringify(entry.spec)) continue;
         if (current) this.dispose(current);
-        const job: Job = { entry, schedule: compileSchedule(entry.spec.schedule, entry.spec.timeZone), timer: undefined };
+        const job: Job = { entry, schedule: compileSchedule(entry.spec.schedule, entry.spec.timeZone), podSpec: templateSpec(entry.spec.template), timer: undefined };
         this.jobs.set(entry.uid, job);
         await this.catchUp(job);
         if (!entry.spec.suspend && !this.stopped) {
@@ -139,10 +146,12 @@ export class CronRunner {
     });
   }
 
-  stop(): void {
+  /** Stops the timers; steps still queued are dropped (their ticks are caught up at the next start), the running one finishes. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.deadlineTimer);
     for (const job of this.jobs.values()) this.dispose(job);
+    await this.queue;
   }
 
   /** Ticks that passed while no timer ran: the newest within the starting deadline runs once, the others are recorded missed. */
@@ -164,8 +173,16 @@ export class CronRunner {
     const state = this.state(entry);
     const name = runName(entry.name, at, manual);
     if (!manual && state.lastScheduledAt !== undefined && at <= state.lastScheduledAt) return { run: name, started: false, reason: 'tick already handled' };
-    const decision = onTick(entry.spec.concurrencyPolicy, state.active);
     const lastScheduledAt = manual ? state.lastScheduledAt : at;
+    const deadline = entry.spec.startingDeadlineSeconds;
+    if (!manual && deadline !== undefined && this.deps.now() - at > deadline * 1000) {
+      // Fired too late to start (the agent was overloaded or its event loop held up): recorded, not run.
+      const missed: RunRecord = { job: entry.name, jobUid: entry.uid, run: name, scheduledAt: at, status: 'Missed', reason: 'StartingDeadlineExceeded' };
+      await this.commit(entry, { ...state, lastScheduledAt, history: this.prune(entry, [missed, ...state.history]) }, [missed]);
+      this.deps.log.warn({ job: entry.name, scheduledAt: at, lateMs: this.deps.now() - at }, 'cron tick missed: past its starting deadline');
+      return { run: name, started: false, reason: 'past the starting deadline' };
+    }
+    const decision = onTick(entry.spec.concurrencyPolicy, state.active);
     if (decision === 'skip') {
       this.deps.log.info({ job: entry.name, scheduledAt: at, active: state.active.map((r) => r.run) }, 'cron tick skipped: a run is still going (concurrencyPolicy Forbid)');
       await this.commit(entry, { ...state, lastScheduledAt }, []);
@@ -257,8 +274,14 @@ export class CronRunner {
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch((error: unknown) => this.deps.log.error({ err: error }, 'cron step failed'));
+    const guarded = async (): Promise<T> => {
+      if (this.stopped) throw new CorralError(ErrorCode.CommandFailed, 'the agent is stopping');
+      return task();
+    };
+    const run = this.queue.then(guarded, guarded);
+    this.queue = run.catch((error: unknown) => {
+      if (!this.stopped) this.deps.log.error({ err: error }, 'cron step failed');
+    });
     return run;
   }
 }

@@ -43,7 +43,9 @@ export class Outbox {
   /** Called after events were stored (the sender sends them). */
   onAppended: (() => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private bytes: number;
+  private bytes = 0;
+  /** Each pending event's size, so that the total is kept, not recounted (the outbox may hold thousands). */
+  private readonly sizes = new Map<number, number>();
 
   private constructor(
     private readonly store: OutboxStore,
@@ -51,7 +53,18 @@ export class Outbox {
     private meta: OutboxMeta,
     private readonly options: OutboxOptions,
   ) {
-    this.bytes = events.reduce((sum, e) => sum + size(e), 0);
+    for (const event of events) this.track(event);
+  }
+
+  private track(event: AgentEvent): void {
+    const bytes = size(event);
+    this.sizes.set(event.seq, bytes);
+    this.bytes += bytes;
+  }
+
+  private untrack(event: AgentEvent): void {
+    this.bytes -= this.sizes.get(event.seq) ?? 0;
+    this.sizes.delete(event.seq);
   }
 
   static async open(store: OutboxStore, options: OutboxOptions): Promise<Outbox> {
@@ -106,10 +119,16 @@ export class Outbox {
         { sublevel: 'meta', type: 'put', key: 'outbox', value: meta },
       ];
       await this.store.batch(ops, { sync: true });
-      const gone = new Set(victims.map((e) => e.seq));
-      for (let i = this.events.length - 1; i >= 0; i -= 1) if (gone.has((this.events[i] as AgentEvent).seq)) this.events.splice(i, 1);
-      this.events.push(...added);
-      this.bytes = this.events.reduce((sum, e) => sum + size(e), 0);
+      if (victims.length > 0) {
+        const gone = new Set(victims.map((e) => e.seq));
+        for (const victim of victims) this.untrack(victim);
+        const kept = this.events.filter((e) => !gone.has(e.seq));
+        this.events.splice(0, this.events.length, ...kept);
+      }
+      for (const event of added) {
+        this.events.push(event);
+        this.track(event);
+      }
       this.meta = meta;
       if (added.length > 0) this.onAppended?.();
       return added;
@@ -121,7 +140,7 @@ export class Outbox {
     const out: AgentEvent[] = [];
     let total = 0;
     for (const event of this.events) {
-      const bytes = size(event);
+      const bytes = this.sizes.get(event.seq) ?? 0;
       if (out.length >= limit || (out.length > 0 && total + bytes > maxBytes)) break;
       out.push(event);
       total += bytes;
@@ -135,8 +154,7 @@ export class Outbox {
       const done = this.events.filter((e) => e.seq <= upTo);
       if (done.length === 0) return 0;
       await this.store.batch(done.map((e) => ({ sublevel: 'outbox', type: 'del', key: key(e.seq) })), { sync: false });
-      this.events.splice(0, done.length);
-      this.bytes = this.events.reduce((sum, e) => sum + size(e), 0);
+      for (const event of this.events.splice(0, done.length)) this.untrack(event);
       return done.length;
     });
   }
@@ -152,7 +170,7 @@ export class Outbox {
         if (excess <= 0) return out;
         if (event.priority !== priority) continue;
         out.push(event);
-        excess -= size(event);
+        excess -= this.sizes.get(event.seq) ?? 0;
       }
     }
     return out;

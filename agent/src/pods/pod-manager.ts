@@ -46,7 +46,7 @@ export interface PodManagerOptions {
     setJobs(jobs: readonly DesiredCronJobEntry[]): Promise<void>;
     pods(): DesiredPod[];
     trigger(job: string): Promise<CommandResult<'trigger'>>;
-    stop(): void;
+    stop(): Promise<void>;
   };
 }
 
@@ -96,7 +96,7 @@ export class PodManager {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.options.cron?.stop();
+    await this.options.cron?.stop();
     clearTimeout(this.fenceTimer);
     clearInterval(this.rotateTimer);
     clearInterval(this.gcTimer);

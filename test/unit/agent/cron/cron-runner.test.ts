@@ -61,7 +61,7 @@ async function harness(path?: string) {
     },
     events: () => outbox.peek(1000, 1 << 30).filter((e) => e.type === 'CronRun').map((e) => e.run!),
     async close() {
-      runner.stop();
+      await runner.stop();
       await store.close();
     },
   };
@@ -182,5 +182,27 @@ describe('CronRunner', () => {
     assert.deepEqual(await h.store.entries('cron'), []);
     await assert.rejects(h.runner.trigger('backup'), /not on this node/);
     await h.close();
+  });
+
+  it('a tick fired after its starting deadline (an overloaded agent) is recorded Missed, not run', async () => {
+    const h = await harness();
+    const j = job({ startingDeadlineSeconds: 5 });
+    await h.setJobs([j]);
+    h.clock.now = T0 + 10_000 + 6_000;
+    h.fires.get(j.spec.schedule)?.(T0 + 10_000);
+    await h.runner.setJobs([j]);
+    assert.deepEqual(h.runner.pods(), []);
+    assert.deepEqual(h.events().map((e) => [e.status, e.reason]), [['Missed', 'StartingDeadlineExceeded']]);
+    await h.close();
+  });
+
+  it('after stop, queued steps are dropped and nothing touches the closed store', async () => {
+    const h = await harness();
+    const j = job();
+    await h.setJobs([j]);
+    h.fires.get(j.spec.schedule)?.(T0 + 10_000);
+    await h.runner.stop();
+    await h.store.close();
+    await assert.rejects(h.runner.trigger('backup'), /stopping/);
   });
 });
