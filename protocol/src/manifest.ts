@@ -24,7 +24,8 @@ export interface ParsedManifests {
 export function parseManifests(text: string, source: string): ParsedManifests {
   const objects: ManifestObject[] = [];
   const errors: CorralError[] = [];
-  const docs = parseAllDocuments(text);
+  // Warnings stay in the document (no process warnings); aliases expand at most 100 times (no alias bombs).
+  const docs = parseAllDocuments(text, { logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {
     const where = `${source} doc ${index + 1}`;
@@ -32,7 +33,18 @@ export function parseManifests(text: string, source: string): ParsedManifests {
       errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: YAML: ${doc.errors[0]?.message.split('\n')[0]}`, { path: '(root)' }));
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // An unresolved alias or one that expands too often.
+      errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: YAML: ${(error as Error).message.split('\n')[0]}`, { path: '(root)' }));
+      return;
+    }
+    if (containsItself(value)) {
+      errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: YAML: an alias refers to a node that contains it`, { path: '(root)' }));
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document, e.g. a trailing `---`
     if (typeof value !== 'object' || Array.isArray(value)) {
       errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: must be a mapping with apiVersion and kind`, { path: '(root)' }));
@@ -41,7 +53,8 @@ export function parseManifests(text: string, source: string): ParsedManifests {
     const kind = (value as { kind?: unknown }).kind;
     if (typeof kind !== 'string' || !Object.hasOwn(manifestKinds, kind)) {
       const known = Object.keys(manifestKinds).join(', ');
-      errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: kind: ${JSON.stringify(kind ?? null)} is not a known kind (${known})`, { path: 'kind' }));
+      const shown = typeof kind === 'string' ? JSON.stringify(kind) : kind === undefined || kind === null ? 'null' : `a ${Array.isArray(kind) ? 'list' : typeof kind}`;
+      errors.push(new CorralError(ErrorCode.ManifestInvalid, `${where}: kind: ${shown} is not a known kind (${known})`, { path: 'kind' }));
       return;
     }
     const parsed = manifestKinds[kind as ManifestKind].safeParse(value);
@@ -54,4 +67,25 @@ export function parseManifests(text: string, source: string): ParsedManifests {
     objects.push(parsed.data);
   });
   return { objects, errors };
+}
+
+/** Whether a value holds itself (YAML anchors can build cycles that no schema walk survives); a node shared by two parents is fine. */
+function containsItself(root: unknown): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const onPath = new Set<object>([root]);
+  const frames: Array<{ value: object; children: unknown[]; next: number }> = [{ value: root, children: Object.values(root), next: 0 }];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1] as { value: object; children: unknown[]; next: number };
+    if (frame.next >= frame.children.length) {
+      onPath.delete(frame.value);
+      frames.pop();
+      continue;
+    }
+    const child = frame.children[frame.next++];
+    if (child === null || typeof child !== 'object') continue;
+    if (onPath.has(child)) return true;
+    onPath.add(child);
+    frames.push({ value: child, children: Object.values(child), next: 0 });
+  }
+  return false;
 }

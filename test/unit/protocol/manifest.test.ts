@@ -81,3 +81,10 @@ test('parseManifests checks placement fields: operators and their values', () =>
   const good = parseManifests(pod('{podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: web}}, topologyKey: corral.io/hostname}]}}'), 'p.yaml');
   assert.deepEqual(good.errors, []);
 });
+
+test('parseManifests accepts an anchor shared by two fields (not a cycle)', () => {
+  const text = 'apiVersion: corral/v1\nkind: Pod\nmetadata: {name: web, labels: &l {app: web}}\nspec:\n  nodeSelector: *l\n  containers: [{name: main, image: busybox}]\n';
+  const { objects, errors } = parseManifests(text, 'shared.yaml');
+  assert.deepEqual(errors, []);
+  assert.equal(objects.length, 1);
+});
