@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { CorralError, ErrorCode, Labels, type Result, err, formatPath, isNodeName, ok, parseCpu, parseLabelList, parseMemory } from '../../protocol/src/index.js';
+import { BootstrapToken, CorralError, ErrorCode, Labels, type Result, err, formatPath, isNodeName, ok, parseCpu, parseLabelList, parseMemory } from '../../protocol/src/index.js';
 
 const Quantity = z.union([z.string(), z.number()]);
 
@@ -40,6 +40,9 @@ export const AgentConfigInput = z.object({
   /** The hub's desired-state signing key (SPKI PEM, inline or a file path); YAML may name the file `hubPublicKeyFile`. */
   hubPublicKey: z.string().min(1).optional(),
   hubPublicKeyFile: z.string().min(1).optional(),
+  /** Enrollment (agent/src/enrollment.ts): a bootstrap token, presented once to the hub's API at `enrollUrl`. */
+  enrollToken: BootstrapToken.optional(),
+  enrollUrl: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'must be https://HOST:PORT (http:// with --insecure)').optional(),
 });
 
 export interface AgentConfig {
@@ -67,6 +70,9 @@ export interface AgentConfig {
   outboxMaxBytes: number;
   /** Present only when set: the hub's desired-state public key, PEM or a file path (agent/src/security/hub-public-key.ts reads it). */
   hubPublicKey?: string;
+  /** Present only when set: the bootstrap token and the hub API it is presented to (used only while not enrolled). */
+  enrollToken?: string;
+  enrollUrl?: string;
 }
 
 /** Flag name → config key, for the flags that are not spelled like their key. */
@@ -90,6 +96,8 @@ const envKeys: Record<string, keyof z.input<typeof AgentConfigInput>> = {
   CORRAL_OUTBOX_MAX_BYTES: 'outboxMaxBytes',
   CORRAL_HUB_PUBLIC_KEY: 'hubPublicKey',
   CORRAL_CA: 'ca',
+  CORRAL_ENROLL_TOKEN: 'enrollToken',
+  CORRAL_ENROLL_URL: 'enrollUrl',
 };
 
 /** The broker login's flags and variables, folded into `credentials` field by field (a password from the env may complete a username from the file). */
@@ -138,6 +146,11 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
   const c = parsed.data;
   if (c.ca !== undefined && c.caPem !== undefined) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: caPem: set ca (a file) or caPem (inline), not both', { path: 'caPem' }));
   if (c.hubPublicKey !== undefined && c.hubPublicKeyFile !== undefined) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: hubPublicKeyFile: set hubPublicKey or hubPublicKeyFile, not both', { path: 'hubPublicKeyFile' }));
+  if ((c.enrollToken === undefined) !== (c.enrollUrl === undefined)) {
+    const path = c.enrollToken === undefined ? 'enrollToken' : 'enrollUrl';
+    return err(new CorralError(ErrorCode.ConfigInvalid, `config: ${path}: enrollment needs both --enroll-token and --enroll-url`, { path }));
+  }
+  if (!c.insecure && c.enrollUrl?.startsWith('http://')) return err(new CorralError(ErrorCode.ConfigInvalid, 'config: enrollUrl: plain http:// needs --insecure; use https://HOST:PORT with --ca', { path: 'enrollUrl' }));
   const nodeName = c.nodeName ?? sanitizeNodeName(defaultNodeName);
   if (!isNodeName(nodeName)) {
     return err(new CorralError(ErrorCode.ConfigInvalid, `config: nodeName: cannot derive a node name from hostname ${JSON.stringify(defaultNodeName)}; set --node-name`, { path: 'nodeName' }));
@@ -172,7 +185,28 @@ export function resolveAgentConfig(sources: ConfigSources, defaultNodeName = hos
     registryAuth: c.registryAuth,
     outboxMaxBytes: outbox.value,
     ...((c.hubPublicKey ?? c.hubPublicKeyFile) === undefined ? {} : { hubPublicKey: c.hubPublicKey ?? c.hubPublicKeyFile }),
+    ...(c.enrollToken === undefined || c.enrollUrl === undefined ? {} : { enrollToken: c.enrollToken, enrollUrl: c.enrollUrl }),
   });
+}
+
+/** Settings an enrollment supplies; the config's own win when it sets them (agent/src/enrollment.ts). */
+export type EnrolledSetting = 'nodeName' | 'hub' | 'credentials' | 'hubPublicKey' | 'ca';
+
+const enrolledSettingKeys: Record<EnrolledSetting, string[]> = {
+  nodeName: ['nodeName'],
+  hub: ['hub'],
+  credentials: ['credentials', ...Object.keys(credentialKeys)],
+  hubPublicKey: ['hubPublicKey', 'hubPublicKeyFile'],
+  ca: ['ca', 'caPem'],
+};
+
+/** Which of those settings the config file, the environment or the flags give (rather than a default). Pure. */
+export function explicitSettings(sources: ConfigSources): Set<EnrolledSetting> {
+  const keys = new Set<string>();
+  const file = typeof sources.file === 'object' && sources.file !== null ? (sources.file as Record<string, unknown>) : {};
+  for (const [key, value] of Object.entries({ ...file, ...sources.flags })) if (value !== undefined) keys.add(key);
+  for (const [name, key] of [...Object.entries(envKeys), ...Object.entries(credentialEnv)]) if (sources.env[name] !== undefined) keys.add(key);
+  return new Set((Object.keys(enrolledSettingKeys) as EnrolledSetting[]).filter((setting) => enrolledSettingKeys[setting].some((key) => keys.has(key))));
 }
 
 /** `credentials` from each layer, then the flat `mqttUsername`/`mqttPassword` of each, later layers winning field by field. */

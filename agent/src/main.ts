@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { Agent } from './agent.js';
-import { resolveAgentConfig } from './config.js';
+import { explicitSettings, resolveAgentConfig } from './config.js';
+import { applyEnrollment, ensureEnrollment } from './enrollment.js';
 import { resolveLinkSecurity } from './link-security.js';
 import { createLogger } from './log.js';
 import { createPodManager } from './pods/compose.js';
@@ -42,7 +43,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--pod-subnet <cidr>', 'pod addresses (default 10.88.0.0/16)')
     .option('--insecure-registries <hosts>', 'comma-separated registries reached over plain HTTP (loopback ones always are)')
     .option('--outbox-max-bytes <size>', 'size bound of the durable event outbox (default 1Mi)')
-    .option('--hub-public-key <file>', "the hub's desired-state signing key, its signing.pub.pem (env CORRAL_HUB_PUBLIC_KEY; required unless --insecure)")
+    .option('--hub-public-key <file>', "the hub's desired-state signing key, its signing.pub.pem (env CORRAL_HUB_PUBLIC_KEY; required unless --insecure or enrolled)")
+    .option('--enroll-token <token>', 'bootstrap token (corral token create), presented once while this device has no stored credentials (env CORRAL_ENROLL_TOKEN)')
+    .option('--enroll-url <url>', "the hub's API to enroll at, https://HOST:PORT, with --ca (env CORRAL_ENROLL_URL)")
     .option('--insecure', 'allow plain MQTT (mqtt://) without TLS or authentication (local development and tests only)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .parse(argv);
@@ -59,15 +62,25 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const { config: _c, ...rest } = flags;
-  const resolved = resolveAgentConfig({ file, env: process.env, flags: rest });
+  const sources = { file, env: process.env, flags: rest };
+  const resolved = resolveAgentConfig(sources);
   if (!resolved.ok) {
     process.stderr.write(`error: ${resolved.error.message}\n`);
     return 2;
   }
-  const config = resolved.value;
+  const log = createLogger(resolved.value.logLevel, 'corral-agent');
+  // Enrollment (docs/security.md): with no stored credentials, the bootstrap token buys them once; stored ones fill in what the config leaves out.
+  const enrolledStore = await AgentStore.open(resolved.value.dataDir);
+  const enrollment = await ensureEnrollment(resolved.value, { store: enrolledStore, readText: (path) => readFile(path, 'utf8'), log, now: Date.now }).finally(() => enrolledStore.close());
+  const configured = enrollment.ok ? applyEnrollment(resolved.value, { enrollment: enrollment.value, explicit: explicitSettings(sources) }) : enrollment;
+  if (!configured.ok) {
+    process.stderr.write(`error: ${configured.error.message}\n`);
+    return 2;
+  }
+  const config = configured.value;
   // Signed desired state (docs/security.md): outside insecure mode only states signed by the pinned hub key are applied.
   if (!config.insecure && config.hubPublicKey === undefined) {
-    process.stderr.write("error: hubPublicKey is required (--hub-public-key FILE, CORRAL_HUB_PUBLIC_KEY): the hub's signing.pub.pem, so that only desired states it signed are applied\n");
+    process.stderr.write("error: hubPublicKey is required (--hub-public-key FILE, CORRAL_HUB_PUBLIC_KEY, or enroll with --enroll-token): the hub's signing.pub.pem, so that only desired states it signed are applied\n");
     return 2;
   }
   let hubPublicKey: KeyObject | undefined;
@@ -82,7 +95,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${linkSecurity.error.message}\n`);
     return 2;
   }
-  const log = createLogger(config.logLevel, 'corral-agent');
   if (config.insecure) log.warn('INSECURE mode (--insecure): plain MQTT allowed, no TLS or authentication; for local development and tests only');
   else log.info({ hub: config.hub, ca: config.ca ?? 'caPem (inline)', username: config.credentials?.username }, "secure mode: MQTT over TLS, the hub's CA pinned");
   if (!hubPublicKey) log.warn('no hub public key pinned (--hub-public-key): desired states are applied without checking their signature');

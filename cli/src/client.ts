@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiStatus, type CommandResult, CommandResults, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
+import { ApiStatus, BootstrapTokenList, BootstrapTokenObject, type CommandResult, CommandResults, type CreateBootstrapTokenRequest, CorralError, ErrorCode, formatPath, NodeList, NodeObject } from '../../protocol/src/index.js';
 import { ApiToken, ApiTokenList, refusedError } from './apitoken-object.js';
 import { ApiCronJob, ApiCronJobList, ApiRunList, TriggerResult } from './cronjob-object.js';
 import { ApiNodeEventList } from './event-object.js';
@@ -288,6 +288,26 @@ export class HubClient {
     const { status, body } = await this.send('DELETE', `api/v1/tokens/${encodeURIComponent(id)}`);
     if (!isSuccess(status)) throw this.apiError(status, body, { 404: ErrorCode.HubError, 409: ErrorCode.HubError });
     return this.decode(ApiToken, body, 'ApiToken');
+  }
+
+  /** POST /api/v1/bootstrap-tokens: a bootstrap token for enrollment, its secret included (shown this once). */
+  async createBootstrapToken(spec: CreateBootstrapTokenRequest): Promise<BootstrapTokenObject> {
+    const { status, body } = await this.send('POST', 'api/v1/bootstrap-tokens', spec);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 400: ErrorCode.HubError });
+    return this.decode(BootstrapTokenObject, body, 'BootstrapToken');
+  }
+
+  /** GET /api/v1/bootstrap-tokens: every bootstrap token, without secrets; DELETE …/{id} revokes one. */
+  async listBootstrapTokens(): Promise<BootstrapTokenList> {
+    const { status, body } = await this.get('api/v1/bootstrap-tokens');
+    if (!isSuccess(status)) throw this.httpError(status, body);
+    return this.decode(BootstrapTokenList, body, 'BootstrapTokenList');
+  }
+
+  async revokeBootstrapToken(id: string): Promise<BootstrapTokenObject> {
+    const { status, body } = await this.send('DELETE', `api/v1/bootstrap-tokens/${encodeURIComponent(id)}`);
+    if (!isSuccess(status)) throw this.apiError(status, body, { 404: ErrorCode.HubError });
+    return this.decode(BootstrapTokenObject, body, 'BootstrapToken');
   }
 
   private get(path: string): Promise<{ status: number; body: string }> {

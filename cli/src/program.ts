@@ -10,6 +10,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerNodeAdmin } from './commands/node-admin.js';
 import { registerNodeCredentials } from './commands/node-credentials.js';
 import { registerRun } from './commands/run.js';
+import { registerToken } from './commands/token.js';
 import { registerTrigger } from './commands/trigger.js';
 import { registerVersion } from './commands/version.js';
 import { type CliIo, createContext, defaultHub } from './context.js';
@@ -49,6 +50,7 @@ function buildProgram(io: CliIo, stderrCapture: { text: string }): Command {
   registerVersion(program, ctx);
   registerLogin(program, ctx);
   registerApiToken(program, ctx);
+  registerToken(program, ctx);
   return program;
 }
 

@@ -14,6 +14,7 @@ import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } fr
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
 import type { SchedulerConfig } from './scheduler/types.js';
+import { BootstrapTokens, type BootstrapTokenRecord } from './security/bootstrap-tokens.js';
 import { loadSigningKey } from './security/signing-key.js';
 import { type HubTransport, INSECURE, busSecurity, dialUrl, serverTls } from './security/transport.js';
 import { HubStats } from './stats.js';
@@ -116,7 +117,11 @@ export class Hub {
       drain: async (name: string) => (await controller.drain(name))?.evict.map((step) => step.pod) ?? [],
       clearStatus: (name: string) => (bus as HubBus).publish(nodeTopic(name, 'status'), new Uint8Array(), { qos: 1, retain: true }),
     };
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls, nodeCredentials: nodeCredentialRoutes });
+    // Enrollment: a bootstrap token redeemed once for the node's broker login (docs/security.md, Enrollment).
+    const bootstrapTokens = new BootstrapTokens(store.collection<BootstrapTokenRecord>('bootstrap-tokens'), { now, log });
+    await bootstrapTokens.load();
+    const enrollment = { tokens: bootstrapTokens, credentials: nodeCredentials, brokerUrl, advertiseRequestHost: !config.broker, caPem: transport.secure ? transport.brokerCa : undefined, hubPublicKeyPem: signingKey.publicKeyPem, now, log };
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls, nodeCredentials: nodeCredentialRoutes, enrollment });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;

@@ -27,6 +27,8 @@ export const ErrorCode = {
   MqttPublishDenied: 'CORRAL_MQTT_PUBLISH_DENIED',
   MqttSubscribeDenied: 'CORRAL_MQTT_SUBSCRIBE_DENIED',
   PkiFailed: 'CORRAL_PKI_FAILED',
+  EnrollmentRefused: 'CORRAL_ENROLLMENT_REFUSED',
+  EnrollmentFailed: 'CORRAL_ENROLLMENT_FAILED',
   ImageRefInvalid: 'CORRAL_IMAGE_REF_INVALID',
   ImagePullFailed: 'CORRAL_IMAGE_PULL_FAILED',
   ImagePlatformMismatch: 'CORRAL_IMAGE_PLATFORM_MISMATCH',

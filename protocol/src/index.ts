@@ -8,6 +8,7 @@ export * from './desired.js';
 export * from './events.js';
 export * from './codec.js';
 export * from './signing.js';
+export * from './enrollment.js';
 export * from './objects/node.js';
 export * from './objects/pod.js';
 export * from './objects/placement.js';

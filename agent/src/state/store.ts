@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { Level } from 'level';
-import type { DesiredCronJobEntry } from '../../../protocol/src/index.js';
+import { z } from 'zod';
+import { CorralError, type DesiredCronJobEntry, EnrollResponse, ErrorCode, type Result, err, formatPath, ok } from '../../../protocol/src/index.js';
 import type { ContainerRecord, DesiredPod } from '../reconcile/model.js';
 
 /** The last desired state accepted from the hub. */
@@ -30,6 +31,13 @@ export interface Identity {
 }
 
 /**
+ * What enrollment gave this device, kept with its identity: the node name, the broker login (the
+ * only copy of the password), the broker's CA, the hub's signing key and the token's labels.
+ */
+export const StoredEnrollment = EnrollResponse.pick({ nodeName: true, mqtt: true, caPem: true, hubPublicKeyPem: true, labels: true }).extend({ enrolledAt: z.number() });
+export type StoredEnrollment = z.infer<typeof StoredEnrollment>;
+
+/**
  * The agent's LevelDB under its data dir. Sublevels are added by the features
  * that own them: `identity`, `desired`, `pods`, `outbox` and `meta` (`cron` later).
  */
@@ -38,6 +46,9 @@ export class AgentStore {
 
   static async open(dataDir: string): Promise<AgentStore> {
     await mkdir(dataDir, { recursive: true });
+    // The identity holds the node's broker password (enrollment): the database is the agent's alone.
+    await mkdir(`${dataDir}/state`, { recursive: true, mode: 0o700 });
+    await chmod(`${dataDir}/state`, 0o700);
     const db = new Level<string, unknown>(`${dataDir}/state`, { valueEncoding: 'json' });
     await db.open();
     return new AgentStore(db);
@@ -52,6 +63,22 @@ export class AgentStore {
     const durable = { sync: true } as PutOptions as Parameters<typeof identity.put>[2];
     await identity.put('self', next, durable);
     return next;
+  }
+
+  /** What enrollment stored (undefined before it); CORRAL_ENROLLMENT_FAILED naming the field when the record does not validate. */
+  async loadEnrollment(): Promise<Result<StoredEnrollment | undefined>> {
+    const stored = await this.db.sublevel<string, unknown>('identity', { valueEncoding: 'json' }).get('enrollment');
+    if (stored === undefined) return ok(undefined);
+    const parsed = StoredEnrollment.safeParse(stored);
+    if (parsed.success) return ok(parsed.data);
+    const path = formatPath(parsed.error.issues[0]?.path ?? []);
+    return err(new CorralError(ErrorCode.EnrollmentFailed, `the stored enrollment is unreadable (${path}: ${parsed.error.issues[0]?.message ?? 'invalid'})`, { path }));
+  }
+
+  /** Stores the enrollment with the identity, fsync'd: the hub issues a password once and never again. */
+  async saveEnrollment(enrollment: StoredEnrollment): Promise<void> {
+    const identity = this.db.sublevel<string, StoredEnrollment>('identity', { valueEncoding: 'json' });
+    await identity.put('enrollment', StoredEnrollment.parse(enrollment), { sync: true } as PutOptions as Parameters<typeof identity.put>[2]);
   }
 
   /** The last accepted desired state, or undefined before the hub ever sent one. */

@@ -10,7 +10,9 @@ import type { HubStats } from '../stats.js';
 import type { Decision } from '../scheduler/types.js';
 import type { WorkloadController, WorkloadStore } from '../workloads/index.js';
 import { registerApplyRoutes } from './apply.js';
+import { registerBootstrapTokenRoutes } from './bootstrap-tokens.js';
 import { registerCronJobRoutes } from './cronjobs.js';
+import { type EnrollRouteDeps, registerEnrollRoutes } from './enroll.js';
 import { registerEventRoutes } from './events.js';
 import { failure } from './failure.js';
 import { registerNodeAdminRoutes } from './node-admin.js';
@@ -48,6 +50,8 @@ export interface ApiDeps {
   };
   /** Node broker credentials and `DELETE /api/v1/nodes/{name}` (absent: no such routes). */
   nodeCredentials?: Omit<NodeCredentialRouteDeps, 'registry'>;
+  /** Enrollment (`POST /api/v1/enroll`) and its bootstrap tokens (`/api/v1/bootstrap-tokens`); absent: no such routes. */
+  enrollment?: EnrollRouteDeps;
   /** Secure mode: serve https with the hub's server certificate; absent: plain http. */
   https?: { key: string; cert: string } | undefined;
 }
@@ -86,6 +90,10 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   registerPodRoutes(app, deps);
   if (deps.nodeCredentials) registerNodeCredentialRoutes(app, { ...deps.nodeCredentials, registry: deps.registry });
   if (deps.signingKeyPem !== undefined) registerSigningKeyRoutes(app, { publicKeyPem: deps.signingKeyPem });
+  if (deps.enrollment) {
+    registerEnrollRoutes(app, deps.enrollment);
+    registerBootstrapTokenRoutes(app, deps.enrollment.tokens);
+  }
   if (deps.events) registerEventRoutes(app, deps.events);
   if (deps.workloads) {
     const { store, controller, explain } = deps.workloads;

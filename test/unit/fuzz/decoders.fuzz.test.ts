@@ -5,11 +5,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { validateApply } from '../../../hub/src/api/apply.js';
 import { decodeMessage } from '../../../protocol/src/codec.js';
 import { toWireCronJobSpec, toWirePodSpec } from '../../../protocol/src/desired.js';
+import { isBootstrapTokenFormat, parseEnrollRequest } from '../../../protocol/src/enrollment.js';
 import { ErrorCode } from '../../../protocol/src/errors.js';
 import { type ManifestObject, manifestKinds, parseManifests } from '../../../protocol/src/manifest.js';
 import { templateSpec } from '../../../protocol/src/objects/pod.js';
 import { decodeDesiredBody, openDesired, sealDesired } from '../../../protocol/src/signing.js';
 import { type MessageKind, messageSchemas } from '../../../protocol/src/schemas.js';
+import { isNodeName } from '../../../protocol/src/topics.js';
 import { manifestSeeds, messageKindsToFuzz, seedPayloads } from '../../support/fuzz-seeds.js';
 import { decodeCbor } from '../../support/cbor-write.js';
 import { Rng, mutateBytes } from '../../support/mutate.js';
@@ -132,7 +134,46 @@ describe(`decoders under ${FUZZ_RUNS} mutated inputs each (seed ${FUZZ_SEED})`, 
     t.diagnostic(summaryLine('validateApply', summary));
   });
 
-  test('an enrollment request decoder never throws on mutated requests', { todo: 'enrollment request decoder not built yet' }, () => {});
+  test("the hub's enrollment request decoder never throws on mutated JSON bodies, names the field of every refusal, and what it accepts is a well-formed request", (t) => {
+    const rng = new Rng(FUZZ_SEED ^ hash('enroll'));
+    const token = `cbt_${'Q9-_x'.repeat(8)}abc`;
+    const bodies = [
+      { token, nodeName: 'pi-a' },
+      { token, nodeName: 'edge-fuzz-7', hostname: 'edge-fuzz-7.local', architecture: 'arm64' },
+      { token, nodeName: 'a', hostname: 'x' },
+      { token: 'cbt_short', nodeName: 'pi-a', architecture: 'amd64' },
+    ];
+    const summary = fuzz({
+      runs: FUZZ_RUNS,
+      next: () => mutateJson(rng, bodies, MAX_BYTES),
+      call: (text) => {
+        let body: unknown;
+        try {
+          body = JSON.parse(text); // fastify's parser: a body that is not JSON never reaches the route
+        } catch {
+          return undefined;
+        }
+        return { body, result: parseEnrollRequest(body) };
+      },
+      describe: (text) => text.slice(0, 400),
+      check: (decoded) => {
+        if (decoded === undefined) return 'not JSON';
+        const { body, result } = decoded;
+        if (!result.ok) {
+          assert.equal(result.error.code, ErrorCode.ProtocolInvalid);
+          assert.ok(result.error.message.startsWith(`${result.error.path}: `), result.error.message);
+          return 'invalid';
+        }
+        assert.ok(isBootstrapTokenFormat(result.value.token), 'token');
+        assert.ok(isNodeName(result.value.nodeName), 'nodeName');
+        assert.deepEqual(result.value, body, 'accepted as sent: nothing added, dropped or coerced');
+        assert.ok(Buffer.byteLength(JSON.stringify(result.value)) < 1024, 'an accepted request is small');
+        return 'valid';
+      },
+    });
+    t.diagnostic(summaryLine('parseEnrollRequest', summary));
+    assert.ok((summary.outcomes.valid ?? 0) > 0 && (summary.outcomes.invalid ?? 0) > 0, JSON.stringify(summary.outcomes));
+  });
 });
 
 function checkDecoded(kind: MessageKind, result: ReturnType<typeof decodeMessage>, valid: Uint8Array, mutator: string): string {
