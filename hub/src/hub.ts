@@ -14,6 +14,7 @@ import { DesiredPublisher, type NodeDesiredRecord, type PodRecord, PodStore } fr
 import type { NodeRecord } from './registry/node-record.js';
 import { NodeRegistry } from './registry/node-registry.js';
 import type { SchedulerConfig } from './scheduler/types.js';
+import { ApiTokens, type ApiTokenRecord, ensureBootstrapAdmin } from './security/api-tokens.js';
 import { BootstrapTokens, type BootstrapTokenRecord } from './security/bootstrap-tokens.js';
 import { loadSigningKey } from './security/signing-key.js';
 import { type HubTransport, INSECURE, busSecurity, dialUrl, serverTls } from './security/transport.js';
@@ -53,6 +54,7 @@ export class Hub {
       controller: WorkloadController;
       cronJobs: CronJobStore;
       cronJobController: CronJobController;
+      apiTokens: ApiTokens | undefined;
       log: Logger;
     },
     readonly endpoints: HubEndpoints,
@@ -110,6 +112,9 @@ export class Hub {
     // Retained messages may be gone (the embedded broker keeps them in memory only): every node's state again.
     await pods.republishAll();
 
+    // Secure mode: API bearer tokens, and an admin token for the first login on a new hub.
+    const apiTokens = config.insecure ? undefined : new ApiTokens(store.collection<ApiTokenRecord>('api-tokens'), { now, log });
+    if (apiTokens) await apiTokens.load().then(() => ensureBootstrapAdmin(apiTokens, { dataDir: config.dataDir, log }));
     const nodeCredentialRoutes = {
       credentials: nodeCredentials,
       log,
@@ -121,13 +126,13 @@ export class Hub {
     const bootstrapTokens = new BootstrapTokens(store.collection<BootstrapTokenRecord>('bootstrap-tokens'), { now, log });
     await bootstrapTokens.load();
     const enrollment = { tokens: bootstrapTokens, credentials: nodeCredentials, brokerUrl, advertiseRequestHost: !config.broker, caPem: transport.secure ? transport.brokerCa : undefined, hubPublicKeyPem: signingKey.publicKeyPem, now, log };
-    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls, nodeCredentials: nodeCredentialRoutes, enrollment });
+    const api = createApi({ registry, stats, commands, pods, events, startedAt: now(), now, workloads: { store: workloads, controller }, cronJobs: { store: cronJobs, controller: cronJobController, lastRuns }, signingKeyPem: signingKey.publicKeyPem, https: tls, nodeCredentials: nodeCredentialRoutes, enrollment, ...(apiTokens ? { auth: apiTokens } : {}) });
     await api.listen({ host: config.httpListen.host, port: config.httpListen.port });
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : config.httpListen.port;
     const host = config.httpListen.host.includes(':') ? `[${config.httpListen.host}]` : config.httpListen.host;
 
-    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, log }, { brokerUrl, apiUrl: `${tls ? 'https' : 'http'}://${host}:${port}` });
+    const hub = new Hub({ store, broker, bus, api, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, apiTokens, log }, { brokerUrl, apiUrl: `${tls ? 'https' : 'http'}://${host}:${port}` });
     // After the republish: controllers act on the stored state (nodes count as NotReady until heard from).
     controller.start();
     cronJobController.start();
@@ -138,7 +143,7 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
-    const { api, bus, broker, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, store } = this.parts;
+    const { api, bus, broker, registry, commands, pods, desired, workloads, controller, cronJobs, cronJobController, apiTokens, store } = this.parts;
     clearInterval(this.sweepTimer);
     commands.cancelAll();
     await api.close();
@@ -151,6 +156,7 @@ export class Hub {
     await bus.stop();
     await broker?.stop();
     await registry.flush();
+    await apiTokens?.flush();
     await store.close();
   }
 }

@@ -6,10 +6,12 @@ import type { EventLog } from '../events/event-log.js';
 import type { PodStore } from '../pods/index.js';
 import { toNodeObject } from '../registry/node-object.js';
 import type { NodeRegistry } from '../registry/node-registry.js';
+import type { ApiTokens } from '../security/api-tokens.js';
 import type { HubStats } from '../stats.js';
 import type { Decision } from '../scheduler/types.js';
 import type { WorkloadController, WorkloadStore } from '../workloads/index.js';
 import { registerApplyRoutes } from './apply.js';
+import { registerAuth } from './auth.js';
 import { registerBootstrapTokenRoutes } from './bootstrap-tokens.js';
 import { registerCronJobRoutes } from './cronjobs.js';
 import { type EnrollRouteDeps, registerEnrollRoutes } from './enroll.js';
@@ -19,6 +21,7 @@ import { registerNodeAdminRoutes } from './node-admin.js';
 import { type NodeCredentialRouteDeps, registerNodeCredentialRoutes } from './node-credentials.js';
 import { registerPodRoutes } from './pods.js';
 import { registerSigningKeyRoutes } from './signing-key.js';
+import { registerTokenRoutes } from './tokens.js';
 import { registerWorkloadRoutes } from './workloads.js';
 
 export interface ApiDeps {
@@ -50,6 +53,8 @@ export interface ApiDeps {
   };
   /** Node broker credentials and `DELETE /api/v1/nodes/{name}` (absent: no such routes). */
   nodeCredentials?: Omit<NodeCredentialRouteDeps, 'registry'>;
+  /** Bearer tokens (secure mode): every route but /healthz needs one; absent: the API is open (insecure mode). */
+  auth?: ApiTokens;
   /** Enrollment (`POST /api/v1/enroll`) and its bootstrap tokens (`/api/v1/bootstrap-tokens`); absent: no such routes. */
   enrollment?: EnrollRouteDeps;
   /** Secure mode: serve https with the hub's server certificate; absent: plain http. */
@@ -59,6 +64,7 @@ export interface ApiDeps {
 /** The hub's HTTP API (`/api/v1/…`, JSON), used by the `corral` CLI. */
 export function createApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}) });
+  if (deps.auth) registerAuth(app, deps.auth);
 
   app.get('/healthz', async () => 'ok');
 
@@ -90,6 +96,7 @@ export function createApi(deps: ApiDeps): FastifyInstance {
   registerPodRoutes(app, deps);
   if (deps.nodeCredentials) registerNodeCredentialRoutes(app, { ...deps.nodeCredentials, registry: deps.registry });
   if (deps.signingKeyPem !== undefined) registerSigningKeyRoutes(app, { publicKeyPem: deps.signingKeyPem });
+  if (deps.auth) registerTokenRoutes(app, deps.auth);
   if (deps.enrollment) {
     registerEnrollRoutes(app, deps.enrollment);
     registerBootstrapTokenRoutes(app, deps.enrollment.tokens);
