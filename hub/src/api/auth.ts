@@ -19,7 +19,7 @@ export const OPEN_ROUTES: ReadonlySet<string> = new Set([
 ]);
 
 /** Reads an admin token needs although they change nothing (they list other tokens). */
-export const ADMIN_READS: ReadonlySet<string> = new Set(['GET /api/v1/tokens', 'HEAD /api/v1/tokens']);
+export const ADMIN_READS: ReadonlySet<string> = new Set(['GET /api/v1/tokens', 'HEAD /api/v1/tokens', 'GET /api/v1/bootstrap-tokens', 'HEAD /api/v1/bootstrap-tokens']);
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 

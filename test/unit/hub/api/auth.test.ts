@@ -126,6 +126,15 @@ describe('API authentication hook (API built with auth on)', () => {
 });
 
 describe('decideAccess', () => {
+  it('decideAccess keeps the token lists (API and bootstrap) for admin tokens', () => {
+    const readOnly = { authenticate: () => ({ id: 'r', name: 'viewer', role: 'read-only' as const, createdAt: 0 }) };
+    for (const route of ['/api/v1/tokens', '/api/v1/bootstrap-tokens']) {
+      const access = decideAccess({ method: 'GET', route, authorization: 'Bearer x' }, readOnly as never);
+      assert.equal(access.allowed ? 200 : access.status, 403, route);
+    }
+    assert.equal(decideAccess({ method: 'GET', route: '/api/v1/nodes', authorization: 'Bearer x' }, readOnly as never).allowed, true);
+  });
+
   const none = { authenticate: () => undefined };
   it('decideAccess lets the enrollment route through without a token, and only that method', () => {
     assert.ok(OPEN_ROUTES.has('POST /api/v1/enroll'));
