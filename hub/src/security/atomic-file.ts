@@ -1,17 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
-function tempPath(path: string): string {
-  return `${path}.tmp-${randomBytes(6).toString('hex')}`;
+/** Writes `data` to a new temp file beside `path` with `mode`, fsynced; returns the temp path. */
+async function writeTemp(path: string, data: string, mode: number): Promise<string> {
+  const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.chmod(mode); // the umask may have narrowed `mode` (never widened: 0600 stays 0600)
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
 }
 
-/** Replaces `path` atomically: a temp file beside it, with `mode` from the start, renamed over it. */
-export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
-  const temp = tempPath(path);
+/** Makes a rename or link into `dir` durable. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
-    await writeFile(temp, data, { mode, flag: 'wx' });
-    await chmod(temp, mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Replaces `path` atomically and durably: an fsynced temp file beside it, with `mode` from the start, renamed over it. */
+export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
+  const temp = await writeTemp(path, data, mode);
+  try {
     await rename(temp, path);
+    await syncDir(dirname(path));
   } catch (error) {
     await unlink(temp).catch(() => {});
     throw error;
@@ -20,7 +40,8 @@ export async function writeFileAtomic(path: string, data: string, mode: number):
 
 /**
  * Creates `path` with `data` unless it already exists, and returns what `path` holds afterwards.
- * Atomic and exclusive (a complete temp file hard-linked into place): two racing writers agree on one content.
+ * Atomic, durable and exclusive (a complete, fsynced temp file hard-linked into place): two racing
+ * writers agree on one content.
  */
 export async function createFileOnce(path: string, data: string, mode: number): Promise<string> {
   const existing = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -28,11 +49,10 @@ export async function createFileOnce(path: string, data: string, mode: number): 
     throw error;
   });
   if (existing !== undefined) return existing;
-  const temp = tempPath(path);
+  const temp = await writeTemp(path, data, mode);
   try {
-    await writeFile(temp, data, { mode, flag: 'wx' });
-    await chmod(temp, mode);
     await link(temp, path);
+    await syncDir(dirname(path));
     return data;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(path, 'utf8');

@@ -1,6 +1,7 @@
-import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createFileOnce, writeFileAtomic } from './atomic-file.js';
 import { CorralError, ErrorCode } from '../../../protocol/src/index.js';
 
 /** Files of the hub's desired-state signing key pair, in its data directory. */
@@ -30,7 +31,7 @@ export async function loadSigningKey(dataDir: string): Promise<HubSigningKey> {
   let created = false;
   if (pem === undefined) {
     const fresh = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    pem = await createOnce(keyPath, fresh);
+    pem = await createFileOnce(keyPath, fresh, 0o600);
     created = pem === fresh;
   }
   let privateKey: KeyObject;
@@ -44,7 +45,7 @@ export async function loadSigningKey(dataDir: string): Promise<HubSigningKey> {
   }
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
   const pubPath = join(dataDir, SIGNING_PUBLIC_KEY_FILE);
-  if ((await readIfExists(pubPath)) !== publicKeyPem) await replaceFile(pubPath, publicKeyPem, 0o644);
+  if ((await readIfExists(pubPath)) !== publicKeyPem) await writeFileAtomic(pubPath, publicKeyPem, 0o644);
   return { privateKey, publicKeyPem, created };
 }
 
@@ -57,50 +58,3 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes `data` to a new temp file beside `path` with `mode`, fsynced; returns the temp path. */
-async function writeTemp(path: string, data: string, mode: number): Promise<string> {
-  const temp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.chmod(mode); // the umask may have narrowed `mode` (never widened: 0600 stays 0600)
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return temp;
-}
-
-/** Creates `path` with `data` unless it exists (hard link: exclusive and atomic); returns what it holds. */
-async function createOnce(path: string, data: string): Promise<string> {
-  const temp = await writeTemp(path, data, 0o600);
-  try {
-    await link(temp, path);
-    await syncDir(dirname(path));
-    return data;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFile(path, 'utf8');
-    throw error;
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
-}
-
-async function replaceFile(path: string, data: string, mode: number): Promise<void> {
-  const temp = await writeTemp(path, data, mode);
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
