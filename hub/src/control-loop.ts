@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 
 export interface ControlLoopOptions {
-  /** One reconcile pass. */
-  pass: () => Promise<void>;
   /** Subscriptions that ask for a pass on change; each returns its unsubscribe. */
   sources: ReadonlyArray<{ onChange(listener: () => void): () => void }>;
   log: Logger;
@@ -11,22 +9,25 @@ export interface ControlLoopOptions {
 }
 
 /**
- * A controller's driver: a pass on every change of its sources and on a tick, one at a time, again until
- * a pass ran with nothing asked meanwhile (changes during a pass are coalesced into one more pass).
+ * A controller's driver: `reconcileOnce` on every change of its sources and on a tick, one at a time, again
+ * until a pass ran with nothing asked meanwhile (changes during a pass are coalesced into one more pass).
  */
-export class ControlLoop {
+export abstract class ControlLoop {
   private readonly unsubscribe: Array<() => void> = [];
   private running: Promise<void> | undefined;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly options: ControlLoopOptions) {}
+  constructor(private readonly loop: ControlLoopOptions) {}
+
+  /** One reconcile pass. */
+  protected abstract reconcileOnce(): Promise<void>;
 
   /** Subscribes, passes once, then on every change and every `tickMs` (default 1000; 0: no tick, for tests). */
   start(options: { tickMs?: number } = {}): void {
     const kick = () => this.kick();
-    for (const source of this.options.sources) this.unsubscribe.push(source.onChange(kick));
+    for (const source of this.loop.sources) this.unsubscribe.push(source.onChange(kick));
     const tickMs = options.tickMs ?? 1000;
     if (tickMs > 0) {
       this.timer = setInterval(kick, tickMs);
@@ -53,9 +54,9 @@ export class ControlLoop {
       do {
         this.dirty = false;
         try {
-          await this.options.pass();
+          await this.reconcileOnce();
         } catch (error) {
-          this.options.log.error({ err: error }, `${this.options.what} reconcile failed`);
+          this.loop.log.error({ err: error }, `${this.loop.what} reconcile failed`);
         }
       } while (this.dirty && !this.stopped);
     })().finally(() => {

@@ -38,34 +38,13 @@ const fingerprint = (jobs: readonly CronJobRecord[]) => jobs.map((j) => `${j.uid
  * node's desired state when they changed. Runs on changes of jobs, pods and nodes and on a tick
  * (node-loss deadlines), one pass at a time, again while changes arrive during a pass.
  */
-export class CronJobController {
+export class CronJobController extends ControlLoop {
   private readonly decisions = new Map<string, Decision>();
   private readonly events = new Map<string, CronJobEvent[]>();
   private readonly synced = new Map<string, string>();
 
-  private readonly loop: ControlLoop;
-
   constructor(private readonly options: CronJobControllerOptions) {
-    this.loop = new ControlLoop({ pass: () => this.reconcileOnce(), sources: [options.cronJobs, options.pods, options.nodes], log: options.log, what: 'cron job' });
-  }
-
-  /** Passes once, then on every change of its stores and every `tickMs` (default 1000; 0: no tick, for tests). */
-  start(options: { tickMs?: number } = {}): void {
-    this.loop.start(options);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Asks for a pass; coalesced with one that is running. */
-  kick(): void {
-    this.loop.kick();
-  }
-
-  /** Resolves once no pass is running or asked for (tests and shutdown). */
-  settled(): Promise<void> {
-    return this.loop.settled();
+    super({ sources: [options.cronJobs, options.pods, options.nodes], log: options.log, what: 'cron job' });
   }
 
   /** Why a `OneNode` job runs nowhere: the scheduler's last decision for it, while no node fits. */

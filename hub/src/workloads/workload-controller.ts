@@ -43,34 +43,13 @@ const sameDecision = (a: Decision | undefined, b: Decision) => a !== undefined &
  * node's desired state. Runs whenever workloads, pods or nodes change and on a tick (for
  * node-loss deadlines), one pass at a time, again until a pass changes nothing.
  */
-export class WorkloadController {
+export class WorkloadController extends ControlLoop {
   private readonly decisions = new Map<string, { uid: string; decision: Decision }>();
   private readonly events = new Map<string, WorkloadEvent[]>();
   private readonly observed = new Map<string, number>();
 
-  private readonly loop: ControlLoop;
-
   constructor(private readonly options: WorkloadControllerOptions) {
-    this.loop = new ControlLoop({ pass: () => this.reconcileOnce(), sources: [options.workloads, options.pods, options.nodes], log: options.log, what: 'workload' });
-  }
-
-  /** Passes once, then on every change of its stores and every `tickMs` (default 1000; 0: no tick, for tests). */
-  start(options: { tickMs?: number } = {}): void {
-    this.loop.start(options);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Asks for a pass; coalesced with one that is running. */
-  kick(): void {
-    this.loop.kick();
-  }
-
-  /** Resolves once no pass is running or asked for (tests and shutdown). */
-  settled(): Promise<void> {
-    return this.loop.settled();
+    super({ sources: [options.workloads, options.pods, options.nodes], log: options.log, what: 'workload' });
   }
 
   /** The last placement decision for a pod, while the pod (with that uid) exists. */
